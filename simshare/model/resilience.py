@@ -1,0 +1,51 @@
+"""Resilience, staffing and vacancy per council and month (DESIGN §1.6), from post-count snapshots.
+
+A service in a council operates safely when its effective staffing (staffed ÷ required
+posts, less any implementation disruption) reaches ``safe_staffing`` and, where it has
+specialist posts, at least one is staffed.  Once live, the shared service is judged as
+one pool, and the judgement holds for every council in it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
+    return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
+
+
+def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarray, deleted: np.ndarray,
+                       establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
+                       live: np.ndarray, disruption: np.ndarray, safe_staffing: float) -> dict[str, np.ndarray]:
+    """Monthly measures per council.
+
+    Counts are (T, C, S, kind) with kind 0 ordinary, 1 specialist; ``establishment`` is
+    (C, S, kind); ``present`` (C, S) says which councils have each service; ``budget`` is
+    (C, S); ``live`` and ``disruption`` are (T, S).
+    """
+    staffed = filled + covered                        # (T, C, S, K)
+    required = establishment[None] - deleted          # (T, C, S, K)
+    staffed_all, required_all = staffed.sum(-1), required.sum(-1)          # (T, C, S)
+    own = _ratio(staffed_all, required_all)
+    pooled = _ratio(staffed_all.sum(1), required_all.sum(1))               # (T, S)
+    live_b = live[:, None, :]
+    ratio = np.where(live_b, pooled[:, None, :], own)
+    effective = ratio - disruption[:, None, :]
+    spec_staffed, spec_required = staffed[..., 1], required[..., 1]
+    spec_own = (spec_required == 0) | (spec_staffed >= 1)
+    spec_pool = (spec_required.sum(1) == 0) | (spec_staffed.sum(1) >= 1)  # (T, S)
+    specialist_ok = np.where(live_b, spec_pool[:, None, :], spec_own)
+    safe = (effective >= safe_staffing - 1e-12) & specialist_ok & present[None]
+
+    weight = np.where(present, budget, 0.0)
+    totals = weight.sum(1, keepdims=True)
+    equal = present / np.maximum(present.sum(1, keepdims=True), 1)
+    weight = np.where(totals > 0, weight / np.where(totals > 0, totals, 1.0), equal)   # (C, S), rows sum to 1
+    has_services = present.any(1)
+    resilience = np.where(has_services[None], (safe * weight[None]).sum(-1), 1.0)
+
+    staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
+    staffing = _ratio(staffed_shared.sum(-1), required_all.sum(-1))
+    vacancy_rate = _ratio(vacant.sum((-1, -2)), required_all.sum(-1), empty=0.0)
+    return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate}
