@@ -136,6 +136,27 @@ Multiplier = Annotated[Param, _param(_MULTIPLIER)]
 Count = Annotated[Param, _param(_COUNT)]
 DiscountRate = Annotated[Param, _param(_DISCOUNT)]
 Posts = Annotated[int, _whole(0, "a whole number ≥ 0")]
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"must be a date like 2012-10-01, got {_got(value)}")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"must be true or false, got {_got(value)}")
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
+Flag = Annotated[bool, BeforeValidator(_bool)]
 Name = Annotated[str, Field(min_length=1)]
 
 #: keys whose value is drawn afresh each time the thing happens (DESIGN §1.1)
@@ -165,7 +186,7 @@ class Programme(_Model):
     """Programme-wide settings: calendar, capacities, governance, team, finance."""
 
     name: Name
-    start: dt.date
+    start: Date
     horizon_months: Annotated[int, _whole(1, "a whole number of months ≥ 1")]
     review_teams: Count = 1
     support_capacity: Count = 1
@@ -208,7 +229,7 @@ class Service(_Model):
     """A service as it exists in some councils, and its path through the programme."""
 
     name: Name
-    frontline: bool = False
+    frontline: Flag = False
     budget: dict[Name, Money]
     posts: dict[Name, Posts]
     specialists: dict[Name, Posts] = {}
@@ -281,7 +302,7 @@ class Config(_Model):
             return self
         for sc in self.scenarios:
             if sc.name == name:
-                return self.with_overrides(sc.set)
+                return load_config(apply_overrides(_without_scenarios(self.raw), sc.set))
         raise ConfigError([f"no scenario named {name!r} (scenarios: {', '.join(s.name for s in self.scenarios) or 'none'})"])
 
 
@@ -339,51 +360,70 @@ def _pydantic_errors(err: ValidationError) -> list[str]:
     return lines
 
 
-def _cross_check(cfg: Config) -> list[str]:
-    """Checks that span several keys: names, councils of services, order, correlations, scenarios."""
+def _items(raw: Mapping[str, Any], key: str) -> list[tuple[int, dict]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _cross_check(raw: Mapping[str, Any]) -> list[str]:
+    """Checks that span several keys: names, councils of services, order, specialists.
+
+    They read the raw tables defensively, so they run (and report) even when other keys
+    are invalid: the user sees every problem at once.
+    """
     errors: list[str] = []
-    councils = cfg.council_names
-    services = cfg.service_names
-    for label, names in (("councils", councils), ("services", services), ("scenarios", [s.name for s in cfg.scenarios])):
+    councils = [c.get("name") for _, c in _items(raw, "councils") if isinstance(c.get("name"), str)]
+    services = [s.get("name") for _, s in _items(raw, "services") if isinstance(s.get("name"), str)]
+    for label in ("councils", "services", "scenarios"):
         seen: set[str] = set()
-        for i, name in enumerate(names):
+        for i, item in _items(raw, label):
+            name = item.get("name")
+            if not isinstance(name, str):
+                continue
             if name in seen:
                 errors.append(f"{label}[{i}].name: duplicate name {name!r}")
             seen.add(name)
-    for i, sc in enumerate(cfg.scenarios):
-        if sc.name == "base":
-            errors.append(f"scenarios[{i}].name: 'base' is reserved for the config itself")
+            if label == "scenarios" and name == "base":
+                errors.append(f"scenarios[{i}].name: 'base' is reserved for the config itself")
     known = ", ".join(councils)
-    for i, s in enumerate(cfg.services):
-        for table in ("budget", "posts", "specialists"):
-            for c in getattr(s, table):
+    for i, s in _items(raw, "services"):
+        tables = {t: s.get(t) for t in ("budget", "posts", "specialists")}
+        tables = {t: v for t, v in tables.items() if isinstance(v, dict)}
+        for table, entries in tables.items():
+            for c in entries:
                 if c not in councils:
                     errors.append(f"services[{i}].{table}.{c}: unknown council {c!r} (councils are: {known})")
-        if not s.posts:
+        posts, budget = tables.get("posts"), tables.get("budget")
+        if posts is not None and not posts:
             errors.append(f"services[{i}].posts: must list the posts of at least one council")
-        for c in s.posts:
-            if c in councils and c not in s.budget:
-                errors.append(f"services[{i}].budget.{c}: is required (council {c!r} has posts in this service)")
-        for c in s.budget:
-            if c in councils and c not in s.posts:
-                errors.append(f"services[{i}].posts.{c}: is required (council {c!r} has a budget for this service)")
-        for c, n in s.specialists.items():
-            if c in s.posts and n > s.posts[c]:
-                errors.append(f"services[{i}].specialists.{c}: must not exceed posts.{c} ({s.posts[c]}), got {n}")
-    if cfg.programme.order is not None:
+        if posts is not None and budget is not None:
+            for c in posts:
+                if c in councils and c not in budget:
+                    errors.append(f"services[{i}].budget.{c}: is required (council {c!r} has posts in this service)")
+            for c in budget:
+                if c in councils and c not in posts:
+                    errors.append(f"services[{i}].posts.{c}: is required (council {c!r} has a budget for this service)")
+        for c, n in tables.get("specialists", {}).items():
+            p = (posts or {}).get(c)
+            if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (n, p)) and n > p:
+                errors.append(f"services[{i}].specialists.{c}: must not exceed posts.{c} ({p}), got {n}")
+    programme = raw.get("programme") if isinstance(raw.get("programme"), dict) else {}
+    order = programme.get("order")
+    if isinstance(order, list):
         seen = set()
-        for i, name in enumerate(cfg.programme.order):
+        for i, name in enumerate(order):
+            if not isinstance(name, str):
+                continue
             if name not in services:
                 errors.append(f"programme.order[{i}]: unknown service {name!r} (services are: {', '.join(services)})")
             elif name in seen:
                 errors.append(f"programme.order[{i}]: service {name!r} appears twice")
             seen.add(name)
-    if cfg.programme.target_month is not None and cfg.programme.target_month > cfg.programme.horizon_months:
-        errors.append(
-            f"programme.target_month: must be within the horizon ({cfg.programme.horizon_months}), got {cfg.programme.target_month:g}"
-        )
-    if not errors:
-        errors += _check_correlations(cfg)
+    target, horizon = programme.get("target_month"), programme.get("horizon_months")
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
+        errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
     return errors
 
 
@@ -448,22 +488,28 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
         raw = apply_overrides(raw, overrides)
     if "raw" in raw:
         raise ConfigError(["raw: unknown key (not part of the config; check the spelling)"], source=label)
+    cross = _cross_check(raw)
     try:
         cfg = Config.model_validate({**raw, "raw": raw})
     except ValidationError as err:
-        raise ConfigError(_pydantic_errors(err), source=label) from None
-    errors = _cross_check(cfg)
-    errors += _check_scenarios(cfg)
+        raise ConfigError(_pydantic_errors(err) + cross, source=label) from None
+    errors = cross or (_check_correlations(cfg) + _check_scenarios(cfg))
     if errors:
         raise ConfigError(errors, source=label)
     return cfg
 
 
+def _without_scenarios(raw: Mapping[str, Any]) -> dict:
+    return {k: v for k, v in raw.items() if k != "scenarios"}
+
+
 def _check_scenarios(cfg: Config) -> list[str]:
+    """Each scenario's overrides must give a valid config (scenarios are not nested)."""
     errors = []
+    base = _without_scenarios(cfg.raw)
     for i, sc in enumerate(cfg.scenarios):
         try:
-            cfg.with_overrides(sc.set)
+            load_config(apply_overrides(base, sc.set))
         except ConfigError as err:
             errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
     return errors

@@ -115,7 +115,7 @@ POSTS = 200
 TURNOVER = 0.15  # per year
 HORIZON = 480
 BURN_IN = 60
-R_POSTS = 40
+R_POSTS = 150
 
 
 def _posts_config(recruitment, failure=0.0):
@@ -145,14 +145,15 @@ def vacancy_runs():
     settings = {
         "exponential": (EXPONENTIAL_4, 0.0),
         "lognormal": (LOGNORMAL_4, 0.0),
+        "fixed": (4.0, 0.0),
         "lognormal, 30% of campaigns fail": (LOGNORMAL_4, 0.3),
     }
     return {k: _replicate(_posts_config(rec, p), R_POSTS, _posts_reduce) for k, (rec, p) in settings.items()}
 
 
-@pytest.mark.parametrize("law", ["exponential", "lognormal"])
+@pytest.mark.parametrize("law", ["exponential", "lognormal", "fixed"])
 def test_long_run_vacant_fraction(vacancy_runs, law):
-    """(a) vacant fraction = r·d / (1 + r·d), for exponential and lognormal time to fill (mean 4 months)."""
+    """(a) vacant fraction = r·d / (1 + r·d), for exponential, lognormal and fixed time to fill (mean 4 months)."""
     r, d = TURNOVER / 12.0, 4.0
     _check(vacancy_runs[law], _vacant_fraction(r, d), f"vacant fraction, {law} recruitment", max_rel_se=0.02)
 
@@ -168,27 +169,79 @@ def test_recruitment_failure_stretches_time_to_fill(vacancy_runs):
     assert samples.mean() - no_fail > 10 * se
 
 
+# --------------------------------------------------------------------------- agency cover
+
+AGENCY_COVER = 0.5  # share of vacancies covered
+AGENCY_START = 1.0  # months after the vacancy opens
+AGENCY_PREMIUM = 0.5
+SALARY = 30_000.0
+
+
+def _agency_config():
+    council = _council("A", TURNOVER, EXPONENTIAL_4, agency_cover=AGENCY_COVER,
+                       agency_start_months=AGENCY_START, agency_premium=AGENCY_PREMIUM)
+    return _config(HORIZON, [council], [_service("Revenues", {"A": POSTS}, salary=SALARY)])
+
+
+def _agency_reduce(rec):
+    T = HORIZON + 1
+    assert np.all(rec.covered <= rec.vacant)
+    assert np.array_equal(rec.filled + rec.vacant, np.full((T, 1, 1), POSTS))
+    # staffing = (filled + covered) / required (interface), required = 200 here
+    np.testing.assert_allclose(rec.staffing[:, 0], (rec.filled + rec.covered)[:, 0, 0] / POSTS, rtol=0, atol=1e-12)
+    covered = rec.covered[BURN_IN:, 0, 0].mean() / POSTS
+    # agency_cost accrues premium × salary per covered post-year: its growth after the burn-in
+    # is that rate times the (continuous-time) covered post-months
+    cost = rec.agency_cost[HORIZON, 0] - rec.agency_cost[BURN_IN, 0]
+    covered_by_cost = cost / (AGENCY_PREMIUM * SALARY / 12.0 * POSTS * (HORIZON - BURN_IN))
+    return rec.vacancy_rate[BURN_IN:, 0].mean(), covered, covered_by_cost
+
+
+@pytest.fixture(scope="module")
+def agency_runs():
+    return _replicate(_agency_config(), R_POSTS, _agency_reduce)
+
+
+def test_agency_cover_share(agency_runs):
+    """Covered share = r·q·E[(V − a)⁺] / (1 + r·d); V exponential (mean d): E[(V − a)⁺] = d·e^(−a/d).
+
+    Renewal-reward again: per cycle (mean 1/r + d) a vacancy is covered, with probability q, for the
+    part of it that lasts beyond the agency start a.  Cover leaves the vacant share unchanged.
+    """
+    r, d = TURNOVER / 12.0, 4.0
+    theory = r * AGENCY_COVER * d * math.exp(-AGENCY_START / d) / (1.0 + r * d)
+    _check(agency_runs[:, 0], _vacant_fraction(r, d), "vacant fraction with agency cover", max_rel_se=0.02)
+    _check(agency_runs[:, 1], theory, "covered share (monthly states)", max_rel_se=0.03)
+    _check(agency_runs[:, 2], theory, "covered share implied by agency_cost", max_rel_se=0.03)
+
+
 # --------------------------------------------------------------------------- (c) a lone specialist
 
 SPEC_TURNOVER = 0.3  # per year: r = 0.025 / month, mean tenure 40 months
 SPEC_HORIZON = 600
 SPEC_BURN_IN = 60
 LONE = 8  # independent single-post services, each a lone specialist, to tighten the estimate
-R_LONE = 60
+R_LONE = 200
 
 SPEC_LAWS = {
     "exponential": {"dist": "exponential", "mean": 6.0},
     "lognormal": {"dist": "lognormal", "mean": 6.0, "sd": 4.0},
 }
+INHERITED_FAILURE = 0.25  # recruitment_failure, which specialist_recruitment_failure defaults to
 
 
 def _lone_config(law):
-    council = _council(
-        "A", SPEC_TURNOVER,
-        recruitment=0.5,  # ordinary posts (there are none) would fill fast: specialists must not use this
-        specialist_recruitment_months=SPEC_LAWS[law],
-        specialist_recruitment_failure=0.0,
-    )
+    if law == "inherited failure":
+        # specialist_recruitment_failure not given: it defaults to recruitment_failure (config schema)
+        council = _council("A", SPEC_TURNOVER, recruitment=0.5, failure=INHERITED_FAILURE,
+                           specialist_recruitment_months=SPEC_LAWS["lognormal"])
+    else:
+        council = _council(
+            "A", SPEC_TURNOVER,
+            recruitment=0.5,  # ordinary posts (there are none) would fill fast: specialists must not use this
+            specialist_recruitment_months=SPEC_LAWS[law],
+            specialist_recruitment_failure=0.0,
+        )
     services = [_service(f"Lone {k}", {"A": 1}, {"A": 1}) for k in range(LONE)]
     return _config(SPEC_HORIZON, [council], services)
 
@@ -204,13 +257,16 @@ def _lone_reduce(rec):
 
 @pytest.fixture(scope="module")
 def lone_runs():
-    return {law: _replicate(_lone_config(law), R_LONE, _lone_reduce) for law in SPEC_LAWS}
+    return {law: _replicate(_lone_config(law), R_LONE, _lone_reduce) for law in [*SPEC_LAWS, "inherited failure"]}
 
 
-@pytest.mark.parametrize("law", list(SPEC_LAWS))
+@pytest.mark.parametrize("law", [*SPEC_LAWS, "inherited failure"])
 def test_lone_specialist_availability(lone_runs, law):
-    """(c) a lone specialist post is staffed a share A = 1 / (1 + r·d_s) of the time."""
+    """(c) a lone specialist post is staffed a share A = 1 / (1 + r·d_s) of the time
+    (with campaigns failing at p, d_s becomes d_s / (1 − p))."""
     r, d_s = SPEC_TURNOVER / 12.0, 6.0
+    if law == "inherited failure":
+        d_s /= 1.0 - INHERITED_FAILURE
     A = _availability(r, d_s)
     samples = lone_runs[law]
     # compare the vacant share (1 − A): the informative part of the estimate
@@ -224,7 +280,7 @@ POOL_D = 10.0  # mean specialist time to fill: r·d = 1/3, A = 0.75, pooled 1 �
 POOL_HORIZON = 600
 POOL_BURN_IN = 60
 POOLS = 4  # independent services, each with one specialist in each of two councils
-R_POOL = 60
+R_POOL = 200
 
 
 def _pool_config(programme: bool):

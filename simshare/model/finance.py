@@ -110,13 +110,16 @@ def _ramp_integral(delta: float, a: float, length: float) -> float:
     return math.exp(-delta * a) * (1.0 - math.exp(-dl) * (1.0 + dl)) / (delta * delta)
 
 
-def payback_month(cumulative_net: np.ndarray) -> float:
+def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) -> float:
     """First month from which cumulative net savings stay ≥ 0, once in deficit (DESIGN §1.5).
 
-    0 when never in deficit; NaN when still in deficit at the horizon.
+    0 when never in deficit; NaN when still in deficit at the horizon. Savings and costs
+    that are equal in exact arithmetic may differ by rounding: a deficit smaller than
+    1e-12 of the amounts involved counts as none.
     """
-    scale = max(1.0, float(np.max(np.abs(cumulative_net))))
-    deficit = np.flatnonzero(cumulative_net < -1e-9 * scale)
+    cumulative_net = cumulative_savings - cumulative_costs
+    scale = float(np.max(np.abs(cumulative_savings), initial=0.0) + np.max(np.abs(cumulative_costs), initial=0.0))
+    deficit = np.flatnonzero(cumulative_net < -1e-12 * scale)
     if deficit.size == 0:
         return 0.0
     last = int(deficit[-1])

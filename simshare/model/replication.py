@@ -150,7 +150,7 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         reviews_complete_month=_last(list(approved), order),
         programme_complete_month=_last(list(went_live), order),
         npv=savings.present_value(rate, horizon) - costs.present_value(rate, horizon),
-        payback_month=payback_month(cum_net),
+        payback_month=payback_month(cum_savings, cum_costs),
         inputs=values,
         filled=filled.sum(-1),
         vacant=vacant.sum(-1),

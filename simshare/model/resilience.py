@@ -39,11 +39,9 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     safe = (effective >= safe_staffing - 1e-12) & specialist_ok & present[None]
 
     weight = np.where(present, budget, 0.0)
-    totals = weight.sum(1, keepdims=True)
-    equal = present / np.maximum(present.sum(1, keepdims=True), 1)
-    weight = np.where(totals > 0, weight / np.where(totals > 0, totals, 1.0), equal)   # (C, S), rows sum to 1
-    has_services = present.any(1)
-    resilience = np.where(has_services[None], (safe * weight[None]).sum(-1), 1.0)
+    weight = np.where(weight.sum(1, keepdims=True) > 0, weight, present.astype(float))  # no budgets: equal weights
+    # divide after summing, so that all services safe gives exactly 1
+    resilience = _ratio((safe * weight[None]).sum(-1), weight.sum(1)[None])
 
     staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
     staffing = _ratio(staffed_shared.sum(-1), required_all.sum(-1))

@@ -1,0 +1,65 @@
+"""Executors: where chunks of replications run. Results arrive as they finish, in any order;
+the store puts them in replication order, so the executor never changes the numbers."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Iterator, Sequence
+
+EXECUTORS = ("serial", "processes", "dask")
+
+
+def execute(fn: Callable, tasks: Sequence, executor: str = "serial", workers: int = 1,
+            scheduler: str | None = None) -> Iterator:
+    """Run ``fn(task)`` for every task and yield results as they complete."""
+    if executor == "serial":
+        for task in tasks:
+            yield fn(task)
+    elif executor == "processes":
+        yield from _processes(fn, tasks, workers)
+    elif executor == "dask":
+        yield from _dask(fn, tasks, workers, scheduler)
+    else:
+        raise ValueError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+
+
+def _processes(fn: Callable, tasks: Sequence, workers: int) -> Iterator:
+    # an explicit spawn context: no change to the interpreter's global start method,
+    # and no fork of a process that may hold threads or open files
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(fn, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _dask(fn: Callable, tasks: Sequence, workers: int, scheduler: str | None) -> Iterator:
+    try:
+        from distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise ValueError("--executor dask needs dask.distributed: pip install 'simshare[dask]'") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as err:
+            raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(fn, task, pure=False) for task in tasks]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

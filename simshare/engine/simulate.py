@@ -1,0 +1,249 @@
+"""Monte Carlo: many replications of a programme as one self-describing xarray Dataset (DESIGN §3)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import math
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import tomli_w
+import xarray as xr
+
+from .. import __version__
+from ..config import Config, ConfigError, load_config
+from ..model.parameters import parameter_paths
+from .executors import EXECUTORS, execute
+from .sampling import METHODS, design_uniforms, replication_inputs
+from .store import Layout, PartStore, StoreError, write_netcdf
+from .worker import Task, run_task
+
+STATUS_QUO = "status quo"
+
+
+def config_text(cfg: Config) -> str:
+    """The effective config as TOML text (what the dataset records, and what workers load)."""
+    return tomli_w.dumps(_drop_none(cfg.raw))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def status_quo(cfg: Config) -> Config:
+    """The same councils and workforce with no programme: no reviews, no joint management."""
+    raw = copy.deepcopy(cfg.raw)
+    raw["programme"]["order"] = []
+    raw["programme"].pop("joint_management", None)
+    raw.pop("scenarios", None)
+    return load_config(raw)
+
+
+_UNITS = {
+    "turnover_annual": "1/yr", "team_turnover_annual": "1/yr",
+    "budget": "£/yr", "saving_per_year": "£/yr", "salary": "£/yr", "savings_target": "£/yr",
+    "one_off_cost": "£", "redundancy_cost": "£", "team_cost_per_month": "£/month",
+    "review_teams": "slots", "support_capacity": "slots", "frontline_limit": "slots",
+    "approvals_per_meeting": "cases",
+}
+
+
+def parameter_units(path: str) -> str:
+    """Units of a replication parameter, from its key."""
+    parts = path.split(".")
+    if parts[-1] in ("lambda", "weights"):
+        return "1"
+    for part in reversed(parts):
+        if part in _UNITS:
+            return _UNITS[part]
+        if part.endswith("_months") or part.endswith("_month"):
+            return "months"
+    return "1"
+
+
+def _check_args(replications: Any, seed: Any, workers: Any, executor: str, sampling: str, chunk_size: Any) -> None:
+    def whole(name: str, value: Any, minimum: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+
+    whole("replications", replications, 1)
+    whole("seed", seed, 0)
+    whole("workers", workers, 1)
+    if chunk_size is not None:
+        whole("chunk_size", chunk_size, 1)
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    if sampling not in METHODS:
+        raise ValueError(f"sampling must be one of {', '.join(METHODS)}, got {sampling!r}")
+
+
+def _chunks(indices: list[int], size: int) -> list[tuple[int, int]]:
+    """Runs of consecutive replication indices, at most ``size`` long: (start, count)."""
+    out: list[tuple[int, int]] = []
+    for i in indices:
+        if out and out[-1][0] + out[-1][1] == i and out[-1][1] < size:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((i, 1))
+    return out
+
+
+class Run:
+    """One Monte Carlo run of one or more scenarios under common random numbers."""
+
+    def __init__(self, scenarios: Mapping[str, Config], seed: int, sampling: str = "mc"):
+        self.scenarios = dict(scenarios)
+        self.configs = list(self.scenarios.values())
+        self.base = self.configs[0]
+        self.texts = [config_text(c) for c in self.configs]
+        self.seed = int(seed)
+        self.sampling = sampling
+        self.parameters: list[str] = []
+        for cfg in self.configs:
+            self.parameters += [p for p in parameter_paths(cfg) if p not in self.parameters]
+        self._designs: dict[int, list[np.ndarray | None]] = {}
+
+    def description(self, replications: int) -> dict:
+        """What fixes the numbers of every replication (resume refuses anything else)."""
+        digest = hashlib.sha256("\n---\n".join(self.texts).encode()).hexdigest()
+        out = {"configs": digest, "scenarios": list(self.scenarios), "seed": self.seed, "sampling": self.sampling}
+        if self.sampling != "mc":  # a design depends on its size; Monte Carlo replications do not
+            out["replications"] = replications
+        return out
+
+    def tasks(self, starts: list[tuple[int, int]], total: int) -> list[Task]:
+        if self.sampling != "mc" and total not in self._designs:
+            self._designs[total] = [
+                replication_inputs(cfg, self.seed, np.arange(total), design_uniforms(cfg, self.seed, total, self.sampling))
+                for cfg in self.configs
+            ]
+        tasks = []
+        for start, count in starts:
+            values = []
+            if self.sampling != "mc":
+                values = [v[start:start + count] for v in self._designs[total]]
+            tasks.append(Task(self.texts, self.seed, start, count, self.parameters, values))
+        return tasks
+
+    def layout(self, replications: int, extra_attrs: Mapping[str, Any] | None = None) -> Layout:
+        p = self.base.programme
+        attrs = {
+            "title": f"simshare results: {p.name}",
+            "config": self.texts[0],
+            "config_name": p.name,
+            "seed": self.seed,
+            "sampling": self.sampling,
+            "replications": replications,
+            "simshare_version": __version__,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "start": p.start.isoformat(),
+            "horizon_months": p.horizon_months,
+            "savings_target": p.savings_target,
+            "target_month": p.target_month if p.target_month is not None else (
+                p.horizon_months if p.savings_target is not None else None),
+            "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
+        }
+        attrs.update(extra_attrs or {})
+        return Layout(list(self.scenarios), self.base.council_names, self.base.service_names, self.parameters,
+                      [parameter_units(q) for q in self.parameters], p.horizon_months, p.start, attrs)
+
+
+def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, executor: str = "serial",
+                chunk_size: int | None = None, scheduler: str | None = None, resume: bool = False,
+                progress: bool = False, precision: Sequence | None = None, max_replications: int | None = None,
+                extra_attrs: Mapping[str, Any] | None = None) -> int:
+    """Run the replications (resuming stored chunks), write ``output`` atomically; return the count run."""
+    output = Path(output)
+    store = PartStore(output.with_name(output.name + ".parts"), run.description(replications))
+    store.open(resume)
+    if chunk_size is None:
+        chunk_size = max(1, min(50, math.ceil(replications / (4 * workers))))
+    total = replications
+    ceiling = max(total, max_replications or 0)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="rep", desc="replications", smoothing=0.05, dynamic_ncols=True)
+    try:
+        while True:
+            missing = store.missing(total)
+            if bar is not None:
+                bar.total = total
+                bar.n = total - len(missing)
+                bar.refresh()
+            for start, arrays in execute(run_task, run.tasks(_chunks(missing, chunk_size), total),
+                                         executor, workers, scheduler):
+                store.write(start, arrays)
+                if bar is not None:
+                    bar.update(arrays["npv"].shape[1])
+            if not precision or total >= ceiling:
+                break
+            from ..analysis.convergence import precision_reached
+
+            check = output.with_name(output.name + ".check")
+            write_netcdf(check, run.layout(total, extra_attrs), store.parts(total), total)
+            with xr.open_dataset(check) as ds:
+                reached = all(ok for _, _, ok in precision_reached(ds, precision))
+            check.unlink()
+            if reached:
+                break
+            total = min(2 * total, ceiling)
+    finally:
+        if bar is not None:
+            bar.close()
+    write_netcdf(output, run.layout(total, extra_attrs), store.parts(total), total)
+    store.remove()
+    return total
+
+
+def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
+             chunk_size: int | None = None, sampling: str = "mc", scheduler: str | None = None,
+             baseline: bool = False, output: str | Path | None = None, resume: bool = False,
+             progress: bool = False, precision: Any = None, max_replications: int | None = None,
+             overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Run ``replications`` futures of a programme and return them as an ``xarray.Dataset``.
+
+    Results are bit-identical for the same config and seed whatever ``workers``,
+    ``executor`` ("serial", "processes", "dask") and ``chunk_size``. With ``output`` the
+    dataset is written there (atomically) and returned opened from the file; ``resume``
+    continues an interrupted run. ``baseline`` adds the status quo as a second scenario.
+    ``precision`` (e.g. ``"programme_complete_month:P80=1"``) adds replications, doubling,
+    until every confidence half-width is reached or ``max_replications``.
+    """
+    cfg = load_config(config, overrides)
+    executor = executor or ("serial" if workers == 1 and scheduler is None else
+                            ("dask" if scheduler else "processes"))
+    _check_args(replications, seed, workers, executor, sampling, chunk_size)
+    targets = None
+    if precision:
+        from ..analysis.convergence import parse_precision
+
+        targets = parse_precision(precision) if isinstance(precision, str) else list(precision)
+        if sampling != "mc":
+            raise ValueError("--precision adds replications as it goes, which needs --sampling mc")
+    scenarios = {"base": cfg}
+    if baseline:
+        scenarios[STATUS_QUO] = status_quo(cfg)
+    run = Run(scenarios, seed, sampling)
+    options = dict(workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler,
+                   progress=progress, precision=targets, max_replications=max_replications)
+    if output is None:
+        with tempfile.TemporaryDirectory(prefix="simshare-") as tmp:
+            path = Path(tmp) / "results.nc"
+            run_to_file(run, replications, path, **options)
+            return xr.load_dataset(path)
+    output = Path(output)
+    run_to_file(run, replications, output, resume=resume, **options)
+    return xr.open_dataset(output)
+
+
+__all__ = ["simulate", "status_quo", "config_text", "Run", "run_to_file", "StoreError", "ConfigError"]
