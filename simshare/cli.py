@@ -3,16 +3,61 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, parse_assignment
 
 EXIT_BAD_INPUT = 2
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on stderr and exit code 2 (its default) kept."""
+class BadInput(Exception):
+    """A command line that cannot be carried out; the message says what and where."""
+
+
+def _positive_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ 1, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ 1, got {text!r}")
+        return value
+
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number ≥ 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number ≥ 0, got {text!r}")
+    return value
+
+
+def _overrides(assignments: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text in assignments or []:
+        path, value = parse_assignment(text)
+        out[path] = value
+    return out
+
+
+def _output_dir(args: argparse.Namespace, cfg_path: str) -> Path:
+    out = Path(args.output) if args.output else Path("results") / Path(cfg_path).stem
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".simshare-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise BadInput(f"-o {out}: cannot write results there ({err.strerror or err})") from None
+    return out
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -26,18 +71,119 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"  {line}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
-        print(f"{path}: ok ({len(cfg.councils)} councils, {len(cfg.services)} services, "
+        n = len(cfg.services)
+        print(f"{path}: ok ({len(cfg.councils)} councils, {n} service{'s' * (n != 1)}, "
               f"{len(cfg.order)} in the programme, {cfg.programme.horizon_months} months)")
     return status
 
 
+def _run(args: argparse.Namespace) -> int:
+    import xarray as xr
+
+    from .analysis.convergence import parse_precision
+    from .analysis.summary import format_summary
+    from .engine.simulate import Run, run_to_file, status_quo
+    from .engine.store import StoreError
+
+    cfg = load_config(args.config, _overrides(args.set))
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise BadInput(f"--scheduler needs --executor dask, got --executor {args.executor}")
+    executor = args.executor or ("dask" if args.scheduler else ("processes" if args.workers > 1 else "serial"))
+    targets = None
+    if args.precision:
+        try:
+            targets = parse_precision(args.precision, councils=cfg.council_names)
+        except ValueError as err:
+            raise BadInput(str(err)) from None
+        if args.sampling != "mc":
+            raise BadInput("--precision adds replications as it goes, which needs --sampling mc")
+    if args.max_replications is not None and args.max_replications < args.replications:
+        raise BadInput(f"--max-replications ({args.max_replications}) must be at least -n ({args.replications})")
+    out = _output_dir(args, args.config)
+    scenarios = {"base": cfg}
+    if args.baseline:
+        scenarios["status quo"] = status_quo(cfg)
+    run = Run(scenarios, args.seed, args.sampling)
+    path = out / "results.nc"
+    try:
+        total = run_to_file(run, args.replications, path, workers=args.workers, executor=executor,
+                            chunk_size=args.chunk_size, scheduler=args.scheduler, resume=args.resume,
+                            progress=not args.quiet, precision=targets,
+                            max_replications=args.max_replications or (20 * args.replications if targets else None))
+    except StoreError as err:
+        raise BadInput(str(err)) from None
+    with xr.open_dataset(path) as ds:
+        print(format_summary(ds))
+    print(f"results: {path} ({total} replications)")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import xarray as xr
+
+    from .analysis.summary import format_summary
+
+    path = Path(args.results)
+    if path.is_dir():
+        path = path / "results.nc"
+    if not path.exists():
+        raise BadInput(f"{args.results}: no such results file")
+    try:
+        ds = xr.open_dataset(path)
+    except Exception as err:  # netCDF/HDF5 raise many kinds; any of them means "not a results file"
+        raise BadInput(f"{path}: not a simshare results file ({type(err).__name__}: {err})") from None
+    with ds:
+        if "npv" not in ds or "simshare_version" not in ds.attrs:
+            raise BadInput(f"{path}: not a simshare results file (no npv variable or simshare attributes)")
+        try:
+            print(format_summary(ds, scenario=args.scenario))
+        except ValueError as err:
+            raise BadInput(str(err)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="simshare", description="Monte Carlo risk simulation of shared-service programmes.")
-    parser.add_argument("--version", action="version", version=f"simshare {__import__('simshare').__version__}")
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="simshare",
+                                     description="Monte Carlo risk simulation of shared-service programmes.")
+    parser.add_argument("--version", action="version", version=f"simshare {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     p = sub.add_parser("validate", help="check configs; exit 0 when all are valid, 2 with the errors")
     p.add_argument("configs", nargs="+", metavar="CONFIG")
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser("run", help="run the Monte Carlo and print the board summary")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("-n", "--replications", type=_positive_int("-n"), default=1000, metavar="N",
+                   help="replications (default 1000)")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    p.add_argument("--workers", type=_positive_int("--workers"), default=1, metavar="W",
+                   help="parallel workers (default 1)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"),
+                   help="serial, processes (default when --workers > 1) or dask")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask scheduler (implies --executor dask)")
+    p.add_argument("--chunk-size", type=_positive_int("--chunk-size"), metavar="K",
+                   help="replications per task (does not change the results)")
+    p.add_argument("--sampling", choices=("mc", "lhs", "sobol"), default="mc",
+                   help="replication-parameter sampling: mc (default), lhs, sobol")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override a parameter, e.g. programme.review_teams=3 (repeatable)")
+    p.add_argument("--baseline", action="store_true", help="add the status quo (no programme) under the same random numbers")
+    p.add_argument("--precision", metavar="SPEC",
+                   help="add replications until reached, e.g. programme_complete_month:P80=1")
+    p.add_argument("--max-replications", type=_positive_int("--max-replications"), metavar="N",
+                   help="ceiling for --precision (default 20 × -n)")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in the output folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("summary", help="print the board table of a results file")
+    p.add_argument("results", metavar="RESULTS", help="results.nc (or the folder holding it)")
+    p.add_argument("--scenario", help="which scenario to summarise (default: the first)")
+    p.set_defaults(func=_summary)
     return parser
 
 
@@ -49,9 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BadInput as err:
+        print(f"simshare {args.command}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted: run again with --resume to continue", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -332,6 +332,49 @@ def test_milestones_and_counters(raw, seed):
         assert (math.isnan(expected) and math.isnan(field)) or field == expected, f"{name} {field}, expected {expected}"
 
 
+def _value(cfg, rec, path, fixed):
+    """A replication's value of a parameter: drawn (in ``inputs``) when uncertain, else the config's."""
+    paths = parameter_paths(cfg)
+    return float(rec.inputs[paths.index(path)]) if path in paths else float(fixed)
+
+
+@settings(max_examples=EXAMPLES, **SETTINGS)
+@given(raw=configs(), seed=seeds)
+def test_programme_timing(raw, seed):
+    """Durations and calendars bound the milestones (DESIGN §1.4):
+
+    approved ≥ review start + review + consultation (pauses and rework only add), approved falls on
+    a meeting month, live ≥ approved + implementation, and implementations overlapping in time never
+    exceed support_capacity (frontline ones never exceed frontline_limit).
+    """
+    cfg, rec = _run(raw, seed)
+    prog = cfg.programme
+    first = _value(cfg, rec, "programme.committee_first_month", prog.committee_first_month)
+    interval = _value(cfg, rec, "programme.committee_interval_months", prog.committee_interval_months)
+    eps = 1e-9
+    spans = []
+    for s, service in enumerate(cfg.services):
+        rs, ap, lv = rec.review_start[s], rec.approved[s], rec.live[s]
+        review = _value(cfg, rec, f"services.{service.name}.review_months", service.review_months)
+        consult = _value(cfg, rec, f"services.{service.name}.consultation_months", service.consultation_months)
+        impl = _value(cfg, rec, f"services.{service.name}.implementation_months", service.implementation_months)
+        what = f"{service.name}: review_start {rs}, approved {ap}, live {lv}; review {review}, consultation {consult}, implementation {impl}"
+        if not np.isnan(ap):
+            assert ap >= rs + review + consult - eps * max(1.0, ap), what
+            k = (ap - first) / interval
+            assert k >= -eps and abs(k - round(k)) < 1e-6, what + f"; not a meeting month (first {first}, every {interval})"
+        if not np.isnan(lv):
+            assert lv >= ap + impl - eps * max(1.0, lv), what
+            spans.append((lv - impl, lv, service.frontline))
+    capacity = _value(cfg, rec, "programme.support_capacity", prog.support_capacity)
+    frontline_limit = _value(cfg, rec, "programme.frontline_limit", prog.frontline_limit)
+    for x, _, _ in spans:
+        running = [(a, b, f) for a, b, f in spans if a <= x + 1e-7 and b > x + 1e-7]
+        assert len(running) <= capacity, f"{len(running)} implementations at month {x}, support_capacity {capacity}: {spans}"
+        front = sum(f for _, _, f in running)
+        assert front <= frontline_limit, f"{front} frontline implementations at month {x}, limit {frontline_limit}: {spans}"
+
+
 @settings(max_examples=EXAMPLES, **SETTINGS)
 @given(raw=configs(), seed=seeds)
 def test_money(raw, seed):
