@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
     import xarray as xr
 
     from .analysis.convergence import parse_precision
-    from .analysis.summary import format_summary
+    from .analysis.summary import format_baseline, format_summary
     from .engine.simulate import Run, run_to_file, status_quo
     from .engine.store import StoreError
 
@@ -114,6 +114,8 @@ def _run(args: argparse.Namespace) -> int:
         raise BadInput(str(err)) from None
     with xr.open_dataset(path) as ds:
         print(format_summary(ds))
+        if args.baseline:
+            print(format_baseline(ds))
     print(f"results: {path} ({total} replications)")
     return 0
 

@@ -375,3 +375,23 @@ def format_summary(
             f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
         )
     return "\n".join(lines) + "\n"
+
+
+def format_baseline(ds: xr.Dataset, scenario: str = "base", baseline: str = "status quo") -> str:
+    """Lines comparing the programme with the status quo run under the same random numbers."""
+    if "scenario" not in ds.dims or baseline not in ds["scenario"].values:
+        return ""
+    base, quo = select_scenario(ds, scenario), select_scenario(ds, baseline)
+    lines = [f"Against the {baseline} (no programme, same random numbers), means over replications:"]
+    for council in ds["council"].values:
+        b = float(base["resilience"].sel(council=council).min("time").mean())
+        q = float(quo["resilience"].sel(council=council).min("time").mean())
+        bm = float(base["resilience"].sel(council=council).mean(("time", "replication")))
+        qm = float(quo["resilience"].sel(council=council).mean(("time", "replication")))
+        cost_b = float(base["agency_cost"].sel(council=council).isel(time=-1).mean())
+        cost_q = float(quo["agency_cost"].sel(council=council).isel(time=-1).mean())
+        lines.append(
+            f"  {council}: lowest resilience {b:.1%} vs {q:.1%}; average resilience {bm:.1%} vs {qm:.1%}; "
+            f"agency premium to the end {format_money(cost_b)} vs {format_money(cost_q)}"
+        )
+    return "\n".join(lines)

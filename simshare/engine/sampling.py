@@ -49,7 +49,8 @@ def replication_inputs(cfg: Config, seed: int, indices: np.ndarray, design: np.n
     """Parameter values (len(indices) × P) for the given replications."""
     specs = replication_parameters(cfg)
     if design is None:
-        u = np.array([parameter_uniforms(replication_seed(seed, int(i)), [p.path for p in specs]) for i in indices])
+        paths = [p.path for p in specs]
+        u = np.array([parameter_uniforms(replication_seed(seed, int(i)), paths) for i in indices])
         u = u.reshape(len(indices), len(specs))
     else:
         u = design[np.asarray(indices, dtype=int)]

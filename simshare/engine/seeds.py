@@ -10,14 +10,10 @@ import numpy as np
 
 #: one child stream per mechanism; the numbers are part of the results' meaning: never reuse one
 MECHANISMS = {
-    "parameters": 0,
-    "turnover": 1,
-    "recruitment": 2,
-    "agency": 3,
-    "initial": 4,
-    "review": 5,
-    "committee": 6,
-    "deletion": 7,
+    "parameters": 0,   # replication parameters (one uniform per dotted path)
+    "workforce": 1,    # per council, service and kind of post: leaving, campaigns, outcomes, agency cover
+    "review": 5,       # per service: review leads leaving, their replacement
+    "committee": 6,    # committee decisions and rework
 }
 
 
@@ -41,15 +37,22 @@ def stream(ss: np.random.SeedSequence, mechanism: str, *names: str) -> np.random
     return np.random.Generator(np.random.PCG64(child(ss, mechanism, *names)))
 
 
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a bijective avalanche mix of 64-bit words."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 def parameter_uniforms(ss: np.random.SeedSequence, paths: list[str]) -> np.ndarray:
     """One independent uniform in (0, 1) per replication parameter, keyed by its dotted path.
 
     Keying by path (not position) gives common random numbers across scenarios that
-    fix, add or remove other parameters.
+    fix, add or remove other parameters. The replication's parameter stream gives a
+    128-bit key; each path's uniform is that key mixed with a hash of the path.
     """
-    out = np.empty(len(paths))
-    for j, path in enumerate(paths):
-        words = child(ss, "parameters", path).generate_state(2, np.uint32).astype(np.uint64)
-        bits = ((words[0] << np.uint64(21)) ^ words[1]) & np.uint64((1 << 53) - 1)
-        out[j] = (float(bits) + 0.5) / float(1 << 53)
-    return out
+    key = child(ss, "parameters").generate_state(2, np.uint64)
+    names = np.array([_key(p) for p in paths], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        words = _mix(_mix(key[0] ^ (names * np.uint64(0x9E3779B97F4A7C15))) ^ key[1])
+    return ((words >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)

@@ -18,6 +18,7 @@ import numpy as np
 from ..config import Config, load_config
 from ..model.parameters import parameter_paths
 from ..model.replication import Record, run_replication
+from .sampling import replication_inputs
 from .seeds import replication_seed
 
 #: record fields that become dataset variables (the post counts stay inside the model)
@@ -54,6 +55,10 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     events = np.zeros((n_s, n), dtype=np.int64)
     inputs = np.full((n_s, n, len(task.parameters)), np.nan)
     columns = [[task.parameters.index(p) for p in parameter_paths(cfg)] for cfg in configs]
+    indices = np.arange(task.start, task.start + n)
+    # Monte Carlo parameters for the whole chunk in one vectorised draw (same values as one by one)
+    values = [task.values[k] if task.values else replication_inputs(cfg, task.seed, indices, None)
+              for k, cfg in enumerate(configs)]
     # SimPy's reference cycles are collected once per replication, not mid-run; objects
     # alive before the chunk (modules, configs) are frozen so that collection skips them
     enabled = gc.isenabled()
@@ -63,8 +68,7 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
         for j in range(n):
             ss = replication_seed(task.seed, task.start + j)
             for k, cfg in enumerate(configs):
-                given = task.values[k] if task.values else None
-                rec = run_replication(cfg, ss, None if given is None else given[j])
+                rec = run_replication(cfg, ss, values[k][j])
                 for name in STORED:
                     value = getattr(rec, name)
                     if name not in out:

@@ -76,7 +76,8 @@ class Workforce:
         self.to_delete = [0] * S
         self.attrition_open = [False] * S
         self.redundancy_cost = [0.0] * S
-        self._streams: dict[tuple[str, int], Any] = {}
+        self._streams: dict[Any, Any] = {}
+        self._split = [(cs // S, cs % S, kind) for cs in range(C * S) for kind in (ORDINARY, SPECIALIST)]
         self._council = councils
         self._budget = np.zeros((C, S))
         for s, svc in enumerate(services):
@@ -103,25 +104,22 @@ class Workforce:
         return (c * self.S + s) * 2 + kind
 
     def split(self, g: int) -> tuple[int, int, int]:
-        cs, kind = divmod(g, 2)
-        c, s = divmod(cs, self.S)
-        return c, s, kind
+        return self._split[g]
 
-    def _stream(self, mechanism: str, g: int) -> np.random.Generator:
-        key = (mechanism, g)
-        rng = self._streams.get(key)
+    def _stream(self, g: int) -> np.random.Generator:
+        """The group's own stream: leaving times, campaigns, outcomes and agency cover."""
+        rng = self._streams.get(g)
         if rng is None:
             c, s, kind = self.split(g)
-            rng = stream(self.ss, mechanism, self.council_names[c], self.service_names[s], KINDS[kind])
-            self._streams[key] = rng
+            rng = stream(self.ss, "workforce", self.council_names[c], self.service_names[s], KINDS[kind])
+            self._streams[g] = rng
         return rng
 
     def _draws(self, name: str, g: int, make: Callable[[np.random.Generator], Callable[[], float]]):
         key = (name, g)
         f = self._streams.get(key)
         if f is None:
-            mechanism = {"exp": "turnover", "uni": "agency", "hire": "recruitment"}[name]
-            f = make(self._stream(mechanism, g))
+            f = make(self._stream(g))
             self._streams[key] = f
         return f
 
@@ -147,7 +145,7 @@ class Workforce:
             c, _, _ = self.split(g)
             p = self._council[c]["initial_vacancy_rate"]
             if p > 0:
-                rng = self._stream("initial", g)
+                rng = self._stream(g)
                 for _ in range(int(rng.binomial(n, p))):
                     self.filled[g] -= 1
                     self._open(g, head_start=float(rng.random()))
