@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Mapping, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .distributions import Dist, DistError, parse_dist
 
@@ -272,6 +272,13 @@ class Config(_Model):
     correlations: list[Correlation] = []
     scenarios: list[Scenario] = []
     raw: dict = Field(default_factory=dict, exclude=True, repr=False)
+    _derived: dict = PrivateAttr(default_factory=dict)  # things computed once from the config (it is frozen)
+
+    def derived(self, key: str, make):
+        """A value computed once from this (frozen) config, e.g. its list of replication parameters."""
+        if key not in self._derived:
+            self._derived[key] = make(self)
+        return self._derived[key]
 
     @property
     def council_names(self) -> list[str]:

@@ -27,7 +27,7 @@ from simshare.model.parameters import parameter_paths
 from simshare.model.replication import run_replication
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-EXAMPLES = 70
+EXAMPLES = 80
 
 # --------------------------------------------------------------------------- strategies
 
@@ -128,8 +128,9 @@ def services(draw, council_names):
             "implementation_months": draw(duration(0.5, 10.0)),
             "implementation_disruption": draw(fraction(0.0, 0.5)),
             "savings_fraction": draw(fraction(0.0, 0.3)),
-            "post_reduction_fraction": draw(st.sampled_from([0.0, 0.1, 0.2, 0.33, 0.6, 1.0])),
-            "attrition_window_months": draw(st.sampled_from([0.0, 0.0, 2.5, 6.0, 12.0])),
+            "post_reduction_fraction": draw(st.one_of(st.sampled_from([0.0, 0.1, 0.2, 0.33, 0.6, 1.0]), pert(0.0, 1.0))),
+            "attrition_window_months": draw(st.one_of(st.sampled_from([0.0, 0.0, 2.5, 6.0, 12.0]),
+                                                      triangular(0.0, 12.0))),
             "redundancy_cost": draw(money(0.0, 50_000.0)),
             "one_off_cost": draw(money(0.0, 300_000.0)),
             "ramp_months": draw(st.sampled_from([0.0, 0.0, 3.0, 6.5])),
@@ -150,11 +151,12 @@ def configs(draw):
         "name": "property check",
         "start": "2015-04-01",
         "horizon_months": draw(st.integers(24, 72)),
-        "review_teams": draw(st.integers(1, 3)),
-        "support_capacity": draw(st.integers(1, 2)),
+        "review_teams": draw(st.one_of(st.integers(1, 3), st.just({"dist": "discrete", "values": [1, 2, 3]}))),
+        "support_capacity": draw(st.one_of(st.integers(1, 2), st.just({"dist": "discrete", "values": [1, 2]}))),
         "frontline_limit": draw(st.integers(1, 2)),
         "committee_first_month": draw(st.sampled_from([0.0, 1.0, 2.5])),
-        "committee_interval_months": draw(st.sampled_from([0.5, 1.0, 2.0, 3.0])),
+        "committee_interval_months": draw(st.one_of(st.sampled_from([0.5, 1.0, 2.0, 3.0]),
+                                                    st.just({"dist": "uniform", "min": 0.5, "max": 3.0}))),
         "approval_probability": draw(st.one_of(st.sampled_from([0.0, 1.0]), _num(0.0, 1.0))),
         # kept > 0: a case sent back with no rework would be ready again at the same meeting
         "rework_months": draw(duration(0.25, 4.0)),
@@ -206,6 +208,12 @@ def _non_decreasing(x, what, rel=1e-6):
 
 def _in_programme(cfg):
     return np.array([s in cfg.order for s in cfg.service_names])
+
+
+def _value(cfg, rec, path, fixed):
+    """A replication's value of a parameter: drawn (in ``inputs``) when uncertain, else the config's."""
+    paths = parameter_paths(cfg)
+    return float(rec.inputs[paths.index(path)]) if path in paths else float(fixed)
 
 
 def _round_half_up(x):
@@ -271,7 +279,8 @@ def test_deletions_follow_the_post_reduction(raw, seed):
     combined = _establishment(cfg).sum(axis=0)
     t = np.arange(T)
     for s, service in enumerate(cfg.services):
-        x = service.post_reduction_fraction * combined[s]
+        fraction = _value(cfg, rec, f"services.{service.name}.post_reduction_fraction", service.post_reduction_fraction)
+        x = fraction * combined[s]
         ks = {_round_half_up(x)}
         if abs(x - math.floor(x) - 0.5) < 1e-9:  # an exact half: allow either rounding of the product
             ks |= {math.floor(x), math.ceil(x)}
@@ -281,7 +290,7 @@ def test_deletions_follow_the_post_reduction(raw, seed):
         live = rec.live[s]
         if np.isnan(live):
             continue
-        end = live + service.attrition_window_months
+        end = live + _value(cfg, rec, f"services.{service.name}.attrition_window_months", service.attrition_window_months)
         done = t > end + 1e-6
         if done.any():
             assert set(np.unique(gone[done]).tolist()) <= targets and len(np.unique(gone[done])) == 1, (
@@ -330,12 +339,6 @@ def test_milestones_and_counters(raw, seed):
                            ("programme_complete_month", prog_lv, rec.programme_complete_month)):
         expected = math.nan if x.size == 0 or np.isnan(x).any() else float(x.max())
         assert (math.isnan(expected) and math.isnan(field)) or field == expected, f"{name} {field}, expected {expected}"
-
-
-def _value(cfg, rec, path, fixed):
-    """A replication's value of a parameter: drawn (in ``inputs``) when uncertain, else the config's."""
-    paths = parameter_paths(cfg)
-    return float(rec.inputs[paths.index(path)]) if path in paths else float(fixed)
 
 
 @settings(max_examples=EXAMPLES, **SETTINGS)

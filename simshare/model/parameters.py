@@ -63,6 +63,10 @@ def _walk(cfg: Config) -> Iterator[tuple[str, str, Any]]:
 
 def replication_parameters(cfg: Config) -> list[ParameterSpec]:
     """Every uncertain value a replication draws, nested parameters before the value that uses them."""
+    return cfg.derived("replication_parameters", _replication_parameters)
+
+
+def _replication_parameters(cfg: Config) -> list[ParameterSpec]:
     specs: list[ParameterSpec] = []
     for section, path, value in _walk(cfg):
         if not isinstance(value, Dist):

@@ -17,6 +17,7 @@ import simpy
 
 from ..distributions import Sampler
 from ..engine.seeds import stream
+from .clock import call_later
 from .finance import Flows
 from .parameters import Occurrence
 from .workforce import Workforce
@@ -151,10 +152,8 @@ class Programme:
         if k in self.pending:
             return
         self.pending.add(k)
-        ev = simpy.Event(self.env)
-        ev._ok, ev._value = True, None
-        ev.callbacks.append(lambda _ev, k=k: self._meet(k))
-        self.env.schedule(ev, MEETING_PRIORITY, max(0.0, self._meeting_time(k) - self.env.now))
+        call_later(self.env, max(0.0, self._meeting_time(k) - self.env.now), lambda _ev, k=k: self._meet(k),
+                   MEETING_PRIORITY)
 
     def _meet(self, k: int) -> None:
         """Meeting k considers ready cases in phasing order, up to the cap; the rest wait."""
@@ -168,8 +167,7 @@ class Programme:
                 self.approved[s] = when
                 bisect.insort(self.queue, (when, self.phase[s], s))
             else:
-                ev = self.env.timeout(self._rework())
-                ev.callbacks.append(lambda _ev, s=s: self._submit(s))
+                call_later(self.env, self._rework(), lambda _ev, s=s: self._submit(s))
         self.considered[k] = used
         if self.waiting:
             self._schedule_meeting(k + 1)
@@ -198,8 +196,7 @@ class Programme:
             self.costs.window(svc["one_off_cost"] / length, env.now, env.now + length)
         else:
             self.costs.lump(svc["one_off_cost"], env.now)
-        ev = env.timeout(length)
-        ev.callbacks.append(lambda _ev, s=s, f=frontline: self._go_live(s, f))
+        call_later(env, length, lambda _ev, s=s, f=frontline: self._go_live(s, f))
 
     def _go_live(self, s: int, frontline: bool) -> None:
         env, svc, wf = self.env, self.services[s], self.workforce
@@ -221,8 +218,7 @@ class Programme:
         wf.go_live(s, to_go, svc["attrition_window_months"], svc["redundancy_cost"])
         settle = self.p["change_settle_months"]
         if settle > 0:
-            ev = env.timeout(settle)
-            ev.callbacks.append(lambda _ev, s=s: wf.set_multiplier(s, self.p["shared_turnover_multiplier"]))
+            call_later(env, settle, lambda _ev, s=s: wf.set_multiplier(s, self.p["shared_turnover_multiplier"]))
         else:
             wf.set_multiplier(s, self.p["shared_turnover_multiplier"])
         self._dispatch()

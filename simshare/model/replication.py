@@ -16,10 +16,6 @@ from .programme import Programme
 from .resilience import workforce_measures
 from .workforce import Workforce
 
-#: monthly snapshots come after every other event of their instant
-SNAPSHOT_PRIORITY = 3
-
-
 @dataclass
 class Record:
     """What one replication returns, on the monthly output clock (months 0..horizon)."""
@@ -98,29 +94,19 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     programme.start()
 
     T = horizon + 1
-    counts = np.zeros((T, 4 * workforce.G), dtype=np.int32)
-    live = np.zeros((T, S), dtype=bool)
-    disruption = np.zeros((T, S))
-
-    def snapshot(t: int) -> None:
-        counts[t] = workforce.snapshot()
-        live[t] = programme.is_live
-        disruption[t] = programme.disruption
-        if t < horizon:
-            ev = simpy.Event(env)
-            ev._ok, ev._value = True, None
-            ev.callbacks.append(lambda _ev: snapshot(t + 1))
-            env.schedule(ev, SNAPSHOT_PRIORITY, 1)
-
-    first = simpy.Event(env)
-    first._ok, first._value = True, None
-    first.callbacks.append(lambda _ev: snapshot(0))
-    env.schedule(first, SNAPSHOT_PRIORITY, 0)
-    env.run(until=horizon + 1e-6)  # events at the horizon itself happen; later ones are masked below
+    counts, live, disruption = [], [], []
+    # step the clock by hand and take each month's snapshot after everything at that instant
+    for t in range(T):
+        while env.peek() <= t:
+            env.step()
+        counts.append(workforce.snapshot())
+        live.append(programme.is_live[:])
+        disruption.append(programme.disruption[:])
     workforce.close_books()
     programme.close_books()
 
-    counts = counts.reshape(T, 4, C, S, 2)
+    counts = np.array(counts, dtype=np.int32).reshape(T, 4, C, S, 2)
+    live, disruption = np.array(live, dtype=bool).reshape(T, S), np.array(disruption, dtype=float).reshape(T, S)
     filled, vacant, covered, deleted = (counts[:, i] for i in range(4))
     establishment = np.array(workforce.establishment).reshape(C, S, 2)
     present = np.array([[name in svc.posts for svc in cfg.services] for name in cfg.council_names])

@@ -17,6 +17,7 @@ import simpy
 
 from ..distributions import Sampler
 from ..engine.seeds import stream
+from .clock import call_later
 from .finance import Flows
 from .parameters import Occurrence
 
@@ -65,12 +66,15 @@ class Workforce:
         self.establishment = [0] * G
         self.salary = [0.0] * G
         self.hazard = [0.0] * G  # per month, before the service's multiplier
+        self.agency_cover = [0.0] * G
+        self.agency_start = [0.0] * G
+        self.failure = [0.0] * G
         self.filled = [0] * G
         self.vacant = [0] * G
         self.covered = [0] * G
         self.deleted = [0] * G
         self.version = [0] * G
-        self.vacancies: list[list[Vacancy]] = [[] for _ in range(G)]
+        self.vacancies: list[dict[Vacancy, None]] = [{} for _ in range(G)]  # open vacancies, oldest first
         self.multiplier = [1.0] * S
         # deletions pending per service (DESIGN §1.5): posts still to go, and whether leavers go now
         self.to_delete = [0] * S
@@ -78,6 +82,11 @@ class Workforce:
         self.redundancy_cost = [0.0] * S
         self._streams: dict[Any, Any] = {}
         self._split = [(cs // S, cs % S, kind) for cs in range(C * S) for kind in (ORDINARY, SPECIALIST)]
+        self._service_of = [s for _, s, _ in self._split]
+        self._exp_draw: list[Any] = [None] * G
+        self._uni_draw: list[Any] = [None] * G
+        self._hire_draw: list[Any] = [None] * G
+        self.next_leave = [math.inf] * G  # time of the group's pending (valid) leaving event
         self._council = councils
         self._budget = np.zeros((C, S))
         for s, svc in enumerate(services):
@@ -97,6 +106,10 @@ class Workforce:
                     self.filled[g] = n
                     self.salary[g] = float(salary)
                     self.hazard[g] = council["turnover_annual"] / 12.0
+                    self.agency_cover[g] = council["agency_cover"]
+                    self.agency_start[g] = council["agency_start_months"]
+                    self.failure[g] = council["specialist_recruitment_failure" if kind == SPECIALIST
+                                              else "recruitment_failure"]
 
     # ------------------------------------------------------------------ helpers
 
@@ -115,24 +128,25 @@ class Workforce:
             self._streams[g] = rng
         return rng
 
-    def _draws(self, name: str, g: int, make: Callable[[np.random.Generator], Callable[[], float]]):
-        key = (name, g)
-        f = self._streams.get(key)
-        if f is None:
-            f = make(self._stream(g))
-            self._streams[key] = f
-        return f
-
     def _exp(self, g: int) -> float:
-        return self._draws("exp", g, lambda rng: Sampler("exponential", {"mean": 1.0}, rng))()
+        f = self._exp_draw[g]
+        if f is None:
+            f = self._exp_draw[g] = Sampler("exponential", {"mean": 1.0}, self._stream(g))
+        return f()
 
     def _uniform(self, g: int) -> float:
-        return self._draws("uni", g, lambda rng: Sampler("uniform", {"min": 0.0, "max": 1.0}, rng))()
+        f = self._uni_draw[g]
+        if f is None:
+            f = self._uni_draw[g] = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
+        return f()
 
     def _campaign(self, g: int) -> float:
-        c, _, kind = self.split(g)
-        key = "specialist_recruitment_months" if kind == SPECIALIST else "recruitment_months"
-        return self._draws("hire", g, lambda rng: _sampler(self._council[c][key], rng))()
+        f = self._hire_draw[g]
+        if f is None:
+            c, _, kind = self.split(g)
+            key = "specialist_recruitment_months" if kind == SPECIALIST else "recruitment_months"
+            f = self._hire_draw[g] = _sampler(self._council[c][key], self._stream(g))
+        return f()
 
     # ------------------------------------------------------------------ start
 
@@ -156,12 +170,29 @@ class Workforce:
     def _reschedule(self, g: int) -> None:
         """Redraw a group's leaving clock for its current count and multiplier."""
         self.version[g] += 1
-        rate = self.filled[g] * self.hazard[g] * self.multiplier[self.split(g)[1]]
+        rate = self.filled[g] * self.hazard[g] * self.multiplier[self._service_of[g]]
+        if rate <= 0.0:
+            self.next_leave[g] = math.inf
+            return
+        self._schedule_leave(g, self._exp(g) / rate)
+
+    def _schedule_leave(self, g: int, delay: float) -> None:
+        version = self.version[g]
+        self.next_leave[g] = self.env._now + delay
+        call_later(self.env, delay, lambda _ev, g=g, v=version: self._leave(g, v))
+
+    def _joined(self, g: int) -> None:
+        """A new holder joins the group: the group's clock becomes the sooner of the pending
+        leaving time and the newcomer's own, which (leaving being memoryless) is exactly a
+        fresh draw at the group's new rate, without redrawing when the newcomer is later."""
+        self.filled[g] += 1
+        rate = self.hazard[g] * self.multiplier[self._service_of[g]]
         if rate <= 0.0:
             return
-        version = self.version[g]
-        ev = self.env.timeout(self._exp(g) / rate)
-        ev.callbacks.append(lambda _ev, g=g, v=version: self._leave(g, v))
+        delay = self._exp(g) / rate
+        if self.env._now + delay < self.next_leave[g]:
+            self.version[g] += 1
+            self._schedule_leave(g, delay)
 
     def set_multiplier(self, s: int, value: float) -> None:
         """Change service ``s``'s leaving multiplier and redraw its clocks."""
@@ -175,7 +206,7 @@ class Workforce:
     def _leave(self, g: int, version: int) -> None:
         if version != self.version[g] or self.filled[g] <= 0:
             return
-        _, s, kind = self.split(g)
+        _, s, kind = self._split[g]
         self.filled[g] -= 1
         if kind == ORDINARY and self.attrition_open[s] and self.to_delete[s] > 0:
             self._delete(g, s)
@@ -192,22 +223,19 @@ class Workforce:
         still to run: that campaign is already under way.
         """
         env = self.env
-        vac = Vacancy(g, env.now)
+        vac = Vacancy(g, env._now)
         self.vacant[g] += 1
-        self.vacancies[g].append(vac)
-        c, _, kind = self.split(g)
-        council = self._council[c]
-        if council["agency_cover"] > 0 and self._uniform(g) < council["agency_cover"]:
-            ev = env.timeout(council["agency_start_months"])
-            ev.callbacks.append(lambda _ev, vac=vac: self._cover(vac))
-        failure = council["specialist_recruitment_failure" if kind == SPECIALIST else "recruitment_failure"]
+        self.vacancies[g][vac] = None
+        agency = self.agency_cover[g]
+        if agency > 0 and self._uniform(g) < agency:
+            call_later(env, self.agency_start[g], lambda _ev, vac=vac: self._cover(vac))
+        failure = self.failure[g]
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
         wait = self._campaign(g) * (1.0 if head_start is None else head_start)
         while failure > 0 and self._uniform(g) < failure:
             wait += self._campaign(g)
-        ev = env.timeout(wait)
-        ev.callbacks.append(lambda _ev, vac=vac: self._fill(vac))
+        call_later(env, wait, lambda _ev, vac=vac: self._fill(vac))
 
     def _cover(self, vac: Vacancy) -> None:
         if vac.open:
@@ -218,7 +246,7 @@ class Workforce:
         g = vac.group
         vac.open = False
         self.vacant[g] -= 1
-        self.vacancies[g].remove(vac)
+        del self.vacancies[g][vac]
         if vac.cover_from is not None:
             self.covered[g] -= 1
             c, _, _ = self.split(g)
@@ -229,8 +257,7 @@ class Workforce:
         if not vac.open:
             return
         self._close(vac)
-        self.filled[vac.group] += 1
-        self._reschedule(vac.group)
+        self._joined(vac.group)
 
     def close_books(self) -> None:
         """At the horizon: agency cover still running accrues on (the evaluation clips it)."""
@@ -261,8 +288,7 @@ class Workforce:
             return
         if window > 0:
             self.attrition_open[s] = True
-            ev = self.env.timeout(window)
-            ev.callbacks.append(lambda _ev, s=s: self._end_attrition(s))
+            call_later(self.env, window, lambda _ev, s=s: self._end_attrition(s))
         else:
             self._end_attrition(s)
 
