@@ -144,6 +144,33 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delegate(module: str):
+    """A handler that lives in another module (imported only when its command runs)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return importlib.import_module(module).command(args)
+
+    return handler
+
+
+def _engine_options(p: argparse.ArgumentParser, replications: int) -> None:
+    """Options every command that runs replications shares."""
+    p.add_argument("-n", "--replications", type=_positive_int("-n"), default=replications, metavar="N",
+                   help=f"replications (default {replications})")
+    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    p.add_argument("--workers", type=_positive_int("--workers"), default=1, metavar="W",
+                   help="parallel workers (default 1)")
+    p.add_argument("--executor", choices=("serial", "processes", "dask"),
+                   help="serial, processes (default when --workers > 1) or dask")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask scheduler (implies --executor dask)")
+    p.add_argument("--chunk-size", type=_positive_int("--chunk-size"), metavar="K",
+                   help="replications per task (does not change the results)")
+    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -181,6 +208,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in the output folder")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("compare", help="compare the base with the config's scenarios under common random numbers")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--scenario", action="append", metavar="NAME", help="compare only these scenarios (repeatable)")
+    p.add_argument("--baseline", action="store_true", help="add the status quo (no programme)")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a parameter of every scenario")
+    _engine_options(p, 500)
+    p.set_defaults(func=_delegate("simshare.analysis.compare"))
+
+    p = sub.add_parser("sweep", help="full-factorial sweep of parameters under common random numbers")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--set", action="append", required=True, metavar="PATH=V1,V2,...",
+                   help="a swept parameter and its values (repeatable: one dimension each)")
+    _engine_options(p, 200)
+    p.set_defaults(func=_delegate("simshare.analysis.sweep"))
+
+    p = sub.add_parser("sensitivity", help="which uncertainties drive an output: tornado, Morris or Sobol")
+    p.add_argument("config", metavar="CONFIG")
+    p.add_argument("--method", choices=("tornado", "morris", "sobol"), default="tornado")
+    p.add_argument("--output-variable", "--for", dest="variable", default="npv", metavar="NAME",
+                   help="output to explain: npv (default), programme_complete_month, reviews_complete_month, "
+                        "savings_run_rate@target, cumulative_net@horizon, ...")
+    p.add_argument("--parameters", nargs="+", metavar="PATH", help="only these replication parameters (default: all)")
+    p.add_argument("--switching", nargs="*", metavar="PATH",
+                   help="also find switching values (P50 NPV = 0, P(target) = 50 %%) for these parameters")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a parameter first")
+    _engine_options(p, 200)
+    p.set_defaults(func=_delegate("simshare.analysis.sensitivity"))
+
+    p = sub.add_parser("report", help="write the board report (one self-contained HTML page)")
+    p.add_argument("results", metavar="RESULTS", help="results.nc (or the folder holding it)")
+    p.add_argument("-o", "--output", metavar="FILE", help="report file (default: report.html beside the results)")
+    p.set_defaults(func=_delegate("simshare.report"))
 
     p = sub.add_parser("summary", help="print the board table of a results file")
     p.add_argument("results", metavar="RESULTS", help="results.nc (or the folder holding it)")

@@ -99,7 +99,11 @@ def _chunks(indices: list[int], size: int) -> list[tuple[int, int]]:
 class Run:
     """One Monte Carlo run of one or more scenarios under common random numbers."""
 
-    def __init__(self, scenarios: Mapping[str, Config], seed: int, sampling: str = "mc"):
+    def __init__(self, scenarios: Mapping[str, Config], seed: int, sampling: str = "mc",
+                 values: Sequence[np.ndarray] | None = None, streams: np.ndarray | None = None):
+        """``values`` (one n × P array per scenario, in ``parameter_paths`` order) fixes the
+        replication parameters of every row, for designed experiments; ``streams`` says whose
+        random numbers each row uses (default: row i uses replication i's)."""
         self.scenarios = dict(scenarios)
         self.configs = list(self.scenarios.values())
         self.base = self.configs[0]
@@ -110,6 +114,10 @@ class Run:
         for cfg in self.configs:
             self.parameters += [p for p in parameter_paths(cfg) if p not in self.parameters]
         self._designs: dict[int, list[np.ndarray | None]] = {}
+        self.given = None if values is None else [np.asarray(v, dtype=float) for v in values]
+        self.streams = None if streams is None else np.asarray(streams, dtype=np.int64)
+        if self.given is not None:
+            self.sampling = "given"
 
     def description(self, replications: int) -> dict:
         """What fixes the numbers of every replication (resume refuses anything else)."""
@@ -117,9 +125,19 @@ class Run:
         out = {"configs": digest, "scenarios": list(self.scenarios), "seed": self.seed, "sampling": self.sampling}
         if self.sampling != "mc":  # a design depends on its size; Monte Carlo replications do not
             out["replications"] = replications
+        if self.given is not None:
+            digest = hashlib.sha256(b"".join(np.ascontiguousarray(v).tobytes() for v in self.given))
+            if self.streams is not None:
+                digest.update(self.streams.tobytes())
+            out["design"] = digest.hexdigest()
         return out
 
     def tasks(self, starts: list[tuple[int, int]], total: int) -> list[Task]:
+        if self.given is not None:
+            return [Task(self.texts, self.seed, start, count, self.parameters,
+                         [v[start:start + count] for v in self.given],
+                         None if self.streams is None else self.streams[start:start + count])
+                    for start, count in starts]
         if self.sampling != "mc" and total not in self._designs:
             self._designs[total] = [
                 replication_inputs(cfg, self.seed, np.arange(total), design_uniforms(cfg, self.seed, total, self.sampling))
@@ -205,6 +223,27 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
     return total
 
 
+def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int = 1, *, workers: int = 1,
+                  executor: str | None = None, chunk_size: int | None = None, sampling: str = "mc",
+                  scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
+                  values: Sequence[np.ndarray] | None = None, streams: np.ndarray | None = None,
+                  extra_attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Several configs under common random numbers, as one dataset with a ``scenario`` dim
+    (dropped when there is one scenario). The building block of compare, sweep and sensitivity."""
+    executor = executor or ("serial" if workers == 1 and scheduler is None else ("dask" if scheduler else "processes"))
+    _check_args(replications, seed, workers, executor, sampling if values is None else "mc", chunk_size)
+    run = Run(scenarios, seed, sampling, values, streams)
+    options = dict(workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler,
+                   progress=progress, extra_attrs=extra_attrs)
+    if output is None:
+        with tempfile.TemporaryDirectory(prefix="simshare-") as tmp:
+            path = Path(tmp) / "results.nc"
+            run_to_file(run, replications, path, **options)
+            return xr.load_dataset(path)
+    run_to_file(run, replications, Path(output), **options)
+    return xr.load_dataset(output)
+
+
 def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
              chunk_size: int | None = None, sampling: str = "mc", scheduler: str | None = None,
              baseline: bool = False, output: str | Path | None = None, resume: bool = False,
@@ -246,4 +285,5 @@ def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int 
     return xr.open_dataset(output)
 
 
-__all__ = ["simulate", "status_quo", "config_text", "Run", "run_to_file", "StoreError", "ConfigError"]
+__all__ = ["simulate", "run_scenarios", "status_quo", "config_text", "Run", "run_to_file", "StoreError",
+           "ConfigError"]

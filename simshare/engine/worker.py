@@ -40,6 +40,7 @@ class Task:
     count: int
     parameters: list[str]               # the dataset's parameter coordinate (union over scenarios)
     values: list[np.ndarray | None] = field(default_factory=list)  # per scenario: (count × P_s) or None = Monte Carlo
+    streams: np.ndarray | None = None   # the replication whose random numbers each row uses (default: its own)
 
 
 @lru_cache(maxsize=16)
@@ -55,7 +56,7 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     events = np.zeros((n_s, n), dtype=np.int64)
     inputs = np.full((n_s, n, len(task.parameters)), np.nan)
     columns = [[task.parameters.index(p) for p in parameter_paths(cfg)] for cfg in configs]
-    indices = np.arange(task.start, task.start + n)
+    indices = np.arange(task.start, task.start + n) if task.streams is None else np.asarray(task.streams)
     # Monte Carlo parameters for the whole chunk in one vectorised draw (same values as one by one)
     values = [task.values[k] if task.values else replication_inputs(cfg, task.seed, indices, None)
               for k, cfg in enumerate(configs)]
@@ -67,7 +68,7 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     gc.freeze()
     try:
         for j in range(n):
-            ss = replication_seed(task.seed, task.start + j)
+            ss = replication_seed(task.seed, int(indices[j]))
             for k, cfg in enumerate(configs):
                 rec = run_replication(cfg, ss, values[k][j])
                 for name in STORED:
