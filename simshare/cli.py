@@ -40,7 +40,8 @@ def _seed(text: str) -> int:
     return value
 
 
-def _overrides(assignments: list[str] | None) -> dict[str, Any]:
+def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
+    """``--set PATH=VALUE`` options as a dict of overrides."""
     out: dict[str, Any] = {}
     for text in assignments or []:
         path, value = parse_assignment(text)
@@ -48,7 +49,8 @@ def _overrides(assignments: list[str] | None) -> dict[str, Any]:
     return out
 
 
-def _output_dir(args: argparse.Namespace, cfg_path: str) -> Path:
+def output_dir(args: argparse.Namespace, cfg_path: str) -> Path:
+    """The output folder (``-o`` or results/<config stem>/), created and checked writable."""
     out = Path(args.output) if args.output else Path("results") / Path(cfg_path).stem
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -58,6 +60,13 @@ def _output_dir(args: argparse.Namespace, cfg_path: str) -> Path:
     except OSError as err:
         raise BadInput(f"-o {out}: cannot write results there ({err.strerror or err})") from None
     return out
+
+
+def choose_executor(args: argparse.Namespace) -> str:
+    """The executor a command line asks for (or implies), checked against --scheduler."""
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise BadInput(f"--scheduler needs --executor dask, got --executor {args.executor}")
+    return args.executor or ("dask" if args.scheduler else ("processes" if args.workers > 1 else "serial"))
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -85,10 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     from .engine.simulate import Run, run_to_file, status_quo
     from .engine.store import StoreError
 
-    cfg = load_config(args.config, _overrides(args.set))
-    if args.scheduler and args.executor not in (None, "dask"):
-        raise BadInput(f"--scheduler needs --executor dask, got --executor {args.executor}")
-    executor = args.executor or ("dask" if args.scheduler else ("processes" if args.workers > 1 else "serial"))
+    cfg = load_config(args.config, overrides_from(args.set))
+    executor = choose_executor(args)
     targets = None
     if args.precision:
         try:
@@ -99,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
             raise BadInput("--precision adds replications as it goes, which needs --sampling mc")
     if args.max_replications is not None and args.max_replications < args.replications:
         raise BadInput(f"--max-replications ({args.max_replications}) must be at least -n ({args.replications})")
-    out = _output_dir(args, args.config)
+    out = output_dir(args, args.config)
     scenarios = {"base": cfg}
     if args.baseline:
         scenarios["status quo"] = status_quo(cfg)
