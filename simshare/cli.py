@@ -139,8 +139,8 @@ def _summary(args: argparse.Namespace) -> int:
         raise BadInput(f"{args.results}: no such results file")
     try:
         ds = xr.open_dataset(path)
-    except Exception as err:  # netCDF/HDF5 raise many kinds; any of them means "not a results file"
-        raise BadInput(f"{path}: not a simshare results file ({type(err).__name__}: {err})") from None
+    except Exception:  # netCDF/HDF5/xarray raise many kinds; any of them means "not a results file"
+        raise BadInput(f"{path}: not a simshare results file (not a netCDF file xarray can open)") from None
     with ds:
         if "npv" not in ds or "simshare_version" not in ds.attrs:
             raise BadInput(f"{path}: not a simshare results file (no npv variable or simshare attributes)")
