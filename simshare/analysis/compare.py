@@ -1,0 +1,372 @@
+"""Scenario comparison under common random numbers (DESIGN §3.1 ``simshare compare``).
+
+The base config, its ``[[scenarios]]`` (all or those named) and optionally the status quo
+run in one :func:`~simshare.engine.simulate.run_scenarios` call, so replication i of every
+scenario lives through the same leavers, recruitment campaigns, review lengths and committee
+decisions wherever the scenario does not change them. The difference between a scenario and
+the base is then read *per replication* (a paired difference), which strips out most of the
+noise that two independent runs would carry: what remains is the scenario's own effect.
+
+Phasing is a scenario like any other: ``programme.order``, ``programme.review_teams``,
+``programme.support_capacity``, ``services.NAME.earliest_start_month``,
+``programme.approvals_per_meeting`` all go in a scenario's ``set`` table as dotted paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..config import Config, ConfigError, load_config
+from .summary import _attr, _start_date, format_money, month_label, outcomes, select_scenario, target_month
+
+BASE = "base"
+STATUS_QUO = "status quo"
+MINUS = "−"  # typographic minus for signed differences
+
+#: measure -> (label, units, higher is better). ``savings_run_rate@target`` becomes ``@horizon``
+#: when the results have no target month.
+MEASURES: dict[str, tuple[str, str, bool]] = {
+    "npv": ("NPV", "£", True),
+    "programme_complete_month": ("Programme complete", "months", False),
+    "savings_run_rate@target": ("Run-rate at target", "£/yr", True),
+    "savings_run_rate@horizon": ("Run-rate at end", "£/yr", True),
+    "lowest_resilience": ("Lowest resilience", "1", True),
+}
+COLUMNS = ["mean", "P10", "P50", "P90", "P(beats)", "P(better)", "P(tie)", "better", "units"]
+
+
+# --------------------------------------------------------------------------- which scenarios
+
+
+def _same_clock(name: str, cfg: Config, base: Config) -> None:
+    """Every scenario shares the dataset's month axis, so none may move the start or the horizon."""
+    for key in ("horizon_months", "start"):
+        if getattr(cfg.programme, key) != getattr(base.programme, key):
+            raise ConfigError([f"scenario {name!r}: programme.{key} must be the same in every scenario "
+                               f"(they share one time axis), got {getattr(cfg.programme, key)} "
+                               f"against the base's {getattr(base.programme, key)}"])
+
+
+def scenario_configs(cfg: Config, names: Sequence[str] | None = None, baseline: bool = False) -> dict[str, Config]:
+    """The configs to compare, base first: the config's scenarios (all, or ``names`` in that order),
+    then the status quo when ``baseline``. An unknown name raises ConfigError listing the known ones."""
+    from ..engine.simulate import status_quo
+
+    available = [s.name for s in cfg.scenarios]
+    if names is None:
+        wanted = list(available)
+    else:
+        wanted = []
+        for name in names:
+            if name == STATUS_QUO and STATUS_QUO not in available:
+                baseline = True
+            elif name != BASE and name not in wanted:
+                wanted.append(name)
+        unknown = [n for n in wanted if n not in available]
+        if unknown:
+            listed = ", ".join(repr(n) for n in available) or "none: the config has no [[scenarios]]"
+            raise ConfigError([f"no scenario named {n!r} (scenarios: {listed})" for n in unknown])
+    if baseline and STATUS_QUO in available:
+        raise ConfigError([f"scenarios: a scenario is named {STATUS_QUO!r}, which --baseline uses for "
+                           "no programme; rename it"])
+    out = {BASE: cfg}
+    for name in wanted:
+        out[name] = cfg.scenario_config(name)
+        _same_clock(name, out[name], cfg)
+    if baseline:
+        out[STATUS_QUO] = status_quo(cfg)
+    if len(out) < 2:
+        raise ConfigError(["nothing to compare: the config has no [[scenarios]] (add [[scenarios]] tables with a "
+                           "name and a set of dotted-path overrides) and the status quo was not asked for "
+                           "(--baseline)"])
+    return out
+
+
+def scenario_definitions(cfg: Config, names: Sequence[str], overrides: Mapping[str, Any] | None = None) -> dict:
+    """What each compared scenario changes (its ``set`` table), for the dataset's attributes."""
+    out: dict[str, dict] = {}
+    for name in names:
+        if name == BASE:
+            out[name] = {"set": dict(overrides or {}), "description": "the config as given"}
+        elif name == STATUS_QUO:
+            out[name] = {"set": {"programme.order": [], "programme.joint_management": None},
+                         "description": "no programme: the same councils and workforce, nothing shared"}
+        else:
+            sc = next(s for s in cfg.scenarios if s.name == name)
+            out[name] = {"set": dict(sc.set), "description": sc.description}
+    return out
+
+
+def compare(config: Any, scenarios: list[str] | None = None, baseline: bool = False, replications: int = 500,
+            seed: int = 1, workers: int = 1, executor: str | None = None, chunk_size: int | None = None,
+            scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
+            overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Run the base, its scenarios (all or ``scenarios``) and optionally the status quo under common
+    random numbers; one dataset with a ``scenario`` dim (``base`` first). ``overrides`` apply to every
+    scenario (a scenario's own ``set`` wins where both name a path)."""
+    from ..engine.simulate import run_scenarios
+
+    cfg = load_config(config, overrides)
+    configs = scenario_configs(cfg, scenarios, baseline)
+    attrs = {
+        "scenario_definitions": json.dumps(scenario_definitions(cfg, list(configs), overrides),
+                                           ensure_ascii=False, default=str),
+        "comparison": "paired: replication i of every scenario draws the same random numbers (common random numbers)",
+    }
+    return run_scenarios(configs, replications, seed, workers=workers, executor=executor, chunk_size=chunk_size,
+                         scheduler=scheduler, progress=progress, output=output, extra_attrs=attrs)
+
+
+# --------------------------------------------------------------------------- paired differences
+
+
+def measure_values(ds: xr.Dataset, scenario: str) -> dict[str, np.ndarray]:
+    """One value per replication of each compared measure for one scenario.
+
+    ``programme_complete_month`` has NaN (not within the horizon) replaced by +inf, later than any month.
+    """
+    o = outcomes(ds, scenario)
+    d = select_scenario(ds, scenario)
+    out = {"npv": o["npv"]}
+    complete = np.asarray(o.get("programme_complete_month", np.full(o["npv"].shape, np.nan)), dtype=float)
+    out["programme_complete_month"] = np.where(np.isnan(complete), np.inf, complete)
+    rate = "savings_run_rate@target" if "savings_run_rate@target" in o else "savings_run_rate@horizon"
+    out[rate] = o[rate]
+    out["lowest_resilience"] = np.asarray(d["resilience"].min(("time", "council")).values, dtype=float)
+    return out
+
+
+def quantile(x: np.ndarray, q: float) -> float:
+    """numpy's linear sample quantile, exact when some values are ±inf (an interpolation that leans on an
+    infinite value gives that infinity); equals ``np.quantile`` on finite data."""
+    a = np.sort(np.asarray(x, dtype=float).ravel())
+    a = a[~np.isnan(a)]
+    if a.size == 0:
+        return math.nan
+    if np.isfinite(a).all():
+        return float(np.quantile(a, q))
+    h = (a.size - 1) * q
+    lo = int(math.floor(h))
+    hi = min(lo + 1, a.size - 1)
+    w = h - lo
+    if w == 0 or a[lo] == a[hi]:
+        return float(a[lo])
+    if math.isinf(a[lo]) and math.isinf(a[hi]):
+        return math.nan  # between -inf and +inf: undefined
+    if math.isinf(a[hi]):
+        return float(a[hi])
+    if math.isinf(a[lo]):
+        return float(a[lo])
+    return float(a[lo] + w * (a[hi] - a[lo]))
+
+
+def paired_difference(scenario: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """scenario − base per replication; inf − finite = inf, and two infinities of the same sign
+    (neither finishes within the horizon) differ by 0: nothing tells them apart."""
+    s, b = np.asarray(scenario, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(invalid="ignore"):
+        diff = s - b
+    return np.where(np.isinf(s) & (s == b), 0.0, diff)
+
+
+def paired_differences(ds: xr.Dataset) -> pd.DataFrame:
+    """Per scenario other than the base and per measure: mean, P10, P50, P90 of the paired difference
+    (scenario − base, replication by replication) and P(scenario beats base).
+
+    P(beats) counts ties half: P(better) + P(tie)/2, so two identical scenarios score 50 %.
+    ``P(better)`` is the share of replications strictly better, ``P(tie)`` the share equal. Completion
+    not within the horizon is +inf: a scenario that finishes when the base never does beats it, and the
+    difference is -inf (shown as such, not dropped). NaN differences (undefined) are left out.
+    """
+    if "scenario" not in ds.dims or ds.sizes["scenario"] < 2:
+        raise ValueError("paired differences need a dataset with a scenario dimension of two or more scenarios")
+    names = [str(s) for s in ds["scenario"].values]
+    base = measure_values(ds, names[0])
+    rows, index = [], []
+    for name in names[1:]:
+        values = measure_values(ds, name)
+        for measure, b in base.items():
+            s = values[measure]
+            higher = MEASURES[measure][2]
+            diff = paired_difference(s, b)
+            better = float(np.mean(s > b if higher else s < b))
+            tie = float(np.mean(s == b))
+            finite = diff[~np.isnan(diff)]
+            with np.errstate(invalid="ignore"):
+                mean = float(np.mean(finite)) if finite.size else math.nan
+            rows.append({
+                "mean": mean,
+                "P10": quantile(finite, 0.10),
+                "P50": quantile(finite, 0.50),
+                "P90": quantile(finite, 0.90),
+                "P(beats)": better + tie / 2.0,
+                "P(better)": better,
+                "P(tie)": tie,
+                "better": "higher" if higher else "lower",
+                "units": MEASURES[measure][1],
+            })
+            index.append((name, measure))
+    table = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=["scenario", "measure"]))[COLUMNS]
+    table.attrs.update(base=names[0], replications=int(ds.sizes["replication"]),
+                       note="difference = scenario − base per replication (same random numbers); "
+                            "P(beats) = P(better) + P(tie)/2; completion not within the horizon = +inf")
+    return table
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _minus(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def signed_money(value: float) -> str:
+    """A money difference with its sign: +£120k, −£40.0k, £0, +∞."""
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "+∞" if value > 0 else MINUS + "∞"
+    if value == 0:
+        return "£0"
+    return _minus(format_money(value, sign="+" if value > 0 else ""))
+
+
+def _signed(value: float, unit: str, scale: float = 1.0, decimals: int = 1) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return ("+∞" if value > 0 else MINUS + "∞") + unit
+    if round(scale * value, decimals) == 0:
+        return f"{0:.{decimals}f}" + unit
+    return _minus(f"{scale * value:+.{decimals}f}") + unit
+
+
+def format_difference(value: float, units: str) -> str:
+    """A paired difference for the table: money, ± months, or percentage points of resilience."""
+    if units.startswith("£"):
+        text = signed_money(value)
+        return text + "/yr" if units == "£/yr" and text not in ("n/a",) else text
+    if units == "months":
+        return _signed(value, " mo")
+    return _signed(value, " pp", scale=100.0)
+
+
+def _label(ds: xr.Dataset, measure: str) -> str:
+    tm = target_month(ds)
+    if measure == "savings_run_rate@target" and tm is not None:
+        return f"Run-rate {month_label(_start_date(ds), tm)}"
+    return MEASURES[measure][0]
+
+
+def headline(name: str, table: pd.DataFrame) -> str:
+    """The board's one line for a scenario: its P50 NPV difference and how often it finishes earlier."""
+    npv = table.loc[(name, "npv")]
+    text = (f"{name}: P50 NPV {signed_money(npv['P50'])} (P10–P90 {signed_money(npv['P10'])} to "
+            f"{signed_money(npv['P90'])})")
+    if (name, "programme_complete_month") in table.index:
+        done = table.loc[(name, "programme_complete_month")]
+        earlier, tie = float(done["P(better)"]), float(done["P(tie)"])
+        later = max(0.0, 1.0 - earlier - tie)
+        text += f"; finishes earlier in {earlier:.0%} of futures".replace("%", " %")
+        extra = []
+        if later > 0:
+            extra.append(f"later in {later:.0%}".replace("%", " %"))
+        if tie > 0:
+            extra.append(f"at the same time in {tie:.0%}".replace("%", " %"))
+        if extra:
+            text += f" ({', '.join(extra)})"
+    return text
+
+
+def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
+    """The paired-difference table as plain text, a block per scenario, then the board headlines."""
+    if table is None:
+        table = paired_differences(ds)
+    names = list(dict.fromkeys(table.index.get_level_values("scenario")))
+    base = table.attrs.get("base", BASE)
+    n = int(ds.sizes.get("replication", 0))
+    seed = _attr(ds, "seed")
+    lines = [str(_attr(ds, "config_name") or "simshare comparison"),
+             f"{n:,} replications, seed {seed if seed is not None else '?'}; each scenario against {base!r} "
+             "under the same random numbers (paired differences: scenario − base).", ""]
+    stats = ["mean", "P10", "P50", "P90"]
+    heads = stats + ["P(beats)"]
+    blocks = []
+    for name in names:
+        rows = []
+        for measure in table.loc[name].index:
+            row = table.loc[(name, measure)]
+            cells = [format_difference(float(row[s]), row["units"]) for s in stats]
+            cells.append(f"{100 * float(row['P(beats)']):.0f} %")
+            better = "higher" if row["better"] == "higher" else "lower"
+            rows.append((f"{_label(ds, measure)} ({better} is better)", cells))
+        blocks.append((name, rows))
+    label_w = max(len(lab) for _, rows in blocks for lab, _ in rows)
+    col_w = max([len(h) for h in heads] + [len(c) for _, rows in blocks for _, cells in rows for c in cells])
+    for name, rows in blocks:
+        lines.append(f"{name} − {base}")
+        lines.append(f"  {'':<{label_w}} " + " ".join(f"{h:>{col_w}}" for h in heads))
+        for lab, cells in rows:
+            lines.append(f"  {lab:<{label_w}} " + " ".join(f"{c:>{col_w}}" for c in cells))
+        lines.append("")
+    lines.append("P(beats): share of futures in which the scenario does better than the base, ties counted half.")
+    lines.append("Completion not within the horizon counts as later than any month: ±∞ marks such differences.")
+    lines.append("Resilience differences are in percentage points (pp). Run-rate: recurring savings, £ a year.")
+    lines.append("")
+    lines.append("Headlines:")
+    lines.extend(f"  {headline(name, table)}" for name in names)
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write the table beside the dataset, atomically (no half-written file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    table.to_csv(tmp)
+    os.replace(tmp, path)
+
+
+def command(args: argparse.Namespace) -> int:
+    """``simshare compare CONFIG``: run, write DIR/compare.nc and DIR/compare.csv, print the table."""
+    from ..cli import BadInput, choose_executor, output_dir, overrides_from
+    from ..engine.store import StoreError
+
+    overrides = overrides_from(args.set)
+    cfg = load_config(args.config, overrides)
+    if not cfg.scenarios and not args.baseline and not args.scenario:
+        raise BadInput(f"{args.config} has no [[scenarios]] to compare: add [[scenarios]] tables (a name and a "
+                       "set of dotted-path overrides, e.g. set = {\"programme.review_teams\" = 3}) or use "
+                       "--baseline to compare with the status quo")
+    try:
+        scenario_configs(cfg, args.scenario, args.baseline)  # check names before any file is written
+    except ConfigError as err:
+        raise BadInput(f"--scenario: {'; '.join(err.errors)}") from None
+    executor = choose_executor(args)
+    out = output_dir(args, args.config)
+    path = out / "compare.nc"
+    try:
+        ds = compare(args.config, args.scenario, args.baseline, replications=args.replications, seed=args.seed,
+                     workers=args.workers, executor=executor, chunk_size=args.chunk_size, scheduler=args.scheduler,
+                     progress=not args.quiet, output=path, overrides=overrides)
+    except StoreError as err:
+        raise BadInput(str(err)) from None
+    table = paired_differences(ds)
+    _write_csv(table, out / "compare.csv")
+    print(format_comparison(ds, table))
+    print(f"results: {path} and {out / 'compare.csv'} ({args.replications} replications)")
+    return 0
+
+
+__all__ = ["compare", "scenario_configs", "paired_differences", "format_comparison", "headline", "command",
+           "measure_values", "quantile", "MEASURES"]
