@@ -66,7 +66,9 @@ def choose_executor(args: argparse.Namespace) -> str:
     """The executor a command line asks for (or implies), checked against --scheduler."""
     if args.scheduler and args.executor not in (None, "dask"):
         raise BadInput(f"--scheduler needs --executor dask, got --executor {args.executor}")
-    return args.executor or ("dask" if args.scheduler else ("processes" if args.workers > 1 else "serial"))
+    from .engine.simulate import default_executor
+
+    return args.executor or default_executor(args.workers, args.scheduler)
 
 
 def _validate(args: argparse.Namespace) -> int:

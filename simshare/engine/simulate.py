@@ -223,25 +223,39 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
     return total
 
 
-def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int = 1, *, workers: int = 1,
-                  executor: str | None = None, chunk_size: int | None = None, sampling: str = "mc",
-                  scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
-                  values: Sequence[np.ndarray] | None = None, streams: np.ndarray | None = None,
-                  extra_attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
-    """Several configs under common random numbers, as one dataset with a ``scenario`` dim
-    (dropped when there is one scenario). The building block of compare, sweep and sensitivity."""
-    executor = executor or ("serial" if workers == 1 and scheduler is None else ("dask" if scheduler else "processes"))
-    _check_args(replications, seed, workers, executor, sampling if values is None else "mc", chunk_size)
-    run = Run(scenarios, seed, sampling, values, streams)
-    options = dict(workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler,
-                   progress=progress, extra_attrs=extra_attrs)
+def default_executor(workers: int, scheduler: str | None = None) -> str:
+    """serial for one worker, processes for several, dask when joining a scheduler."""
+    return "dask" if scheduler else ("serial" if workers == 1 else "processes")
+
+
+def _execute(run: Run, replications: int, output: str | Path | None, lazy: bool, **options: Any) -> xr.Dataset:
+    """Run to ``output`` (or a temporary file) and return the dataset: opened lazily from
+    ``output`` when ``lazy``, else loaded into memory."""
     if output is None:
         with tempfile.TemporaryDirectory(prefix="simshare-") as tmp:
             path = Path(tmp) / "results.nc"
             run_to_file(run, replications, path, **options)
             return xr.load_dataset(path)
     run_to_file(run, replications, Path(output), **options)
-    return xr.load_dataset(output)
+    return xr.open_dataset(output) if lazy else xr.load_dataset(output)
+
+
+def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int = 1, *, workers: int = 1,
+                  executor: str | None = None, chunk_size: int | None = None, sampling: str = "mc",
+                  scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
+                  values: Sequence[np.ndarray] | None = None, streams: np.ndarray | None = None,
+                  extra_attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Several configs under common random numbers, as one dataset with a ``scenario`` dim
+    (dropped when there is one scenario). The building block of compare, sweep and sensitivity.
+
+    ``values`` (one n × P array per scenario, in ``parameter_paths`` order) fixes every
+    row's replication parameters, and ``streams`` whose random numbers each row uses.
+    """
+    executor = executor or default_executor(workers, scheduler)
+    _check_args(replications, seed, workers, executor, sampling if values is None else "mc", chunk_size)
+    run = Run(scenarios, seed, sampling, values, streams)
+    return _execute(run, replications, output, False, workers=workers, executor=executor, chunk_size=chunk_size,
+                    scheduler=scheduler, progress=progress, extra_attrs=extra_attrs)
 
 
 def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
@@ -259,8 +273,7 @@ def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int 
     until every confidence half-width is reached or ``max_replications``.
     """
     cfg = load_config(config, overrides)
-    executor = executor or ("serial" if workers == 1 and scheduler is None else
-                            ("dask" if scheduler else "processes"))
+    executor = executor or default_executor(workers, scheduler)
     _check_args(replications, seed, workers, executor, sampling, chunk_size)
     targets = None
     if precision:
@@ -272,17 +285,9 @@ def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int 
     scenarios = {"base": cfg}
     if baseline:
         scenarios[STATUS_QUO] = status_quo(cfg)
-    run = Run(scenarios, seed, sampling)
-    options = dict(workers=workers, executor=executor, chunk_size=chunk_size, scheduler=scheduler,
-                   progress=progress, precision=targets, max_replications=max_replications)
-    if output is None:
-        with tempfile.TemporaryDirectory(prefix="simshare-") as tmp:
-            path = Path(tmp) / "results.nc"
-            run_to_file(run, replications, path, **options)
-            return xr.load_dataset(path)
-    output = Path(output)
-    run_to_file(run, replications, output, resume=resume, **options)
-    return xr.open_dataset(output)
+    return _execute(Run(scenarios, seed, sampling), replications, output, True, workers=workers, executor=executor,
+                    chunk_size=chunk_size, scheduler=scheduler, progress=progress, precision=targets,
+                    max_replications=max_replications, resume=resume)
 
 
 __all__ = ["simulate", "run_scenarios", "status_quo", "config_text", "Run", "run_to_file", "StoreError",
