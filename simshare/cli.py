@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also find switching values (P50 NPV = 0, P(target) = 50 %%) for these parameters")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a parameter first")
     _engine_options(p, 200)
+    p.epilog = ("-n means replications per setting for tornado and switching values, trajectories for morris, "
+                "and base samples for sobol (which runs n × (parameters + 2) replications: choose a power of 2 "
+                "and a subset with --parameters)")
     p.set_defaults(func=_delegate("simshare.analysis.sensitivity"))
 
     p = sub.add_parser("report", help="write the board report (one self-contained HTML page)")
