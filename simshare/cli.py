@@ -17,27 +17,26 @@ class BadInput(Exception):
     """A command line that cannot be carried out; the message says what and where."""
 
 
-def _positive_int(name: str):
+def _whole(name: str, minimum: int):
+    """An argparse type: a whole number ≥ ``minimum``, refused with a message naming the option."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ 1, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ 1, got {text!r}")
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ {minimum}, got {text!r}")
         return value
 
     return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"the seed must be a whole number ≥ 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"the seed must be a whole number ≥ 0, got {text!r}")
-    return value
+def _positive_int(name: str):
+    return _whole(name, 1)
+
+
+_seed = _whole("the seed", 0)
 
 
 def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
