@@ -124,6 +124,10 @@ def _run(args: argparse.Namespace) -> int:
         print(format_summary(ds))
         if args.baseline:
             print(format_baseline(ds))
+        if args.report:
+            from .report import write_report
+
+            print(f"report: {write_report(ds, out / 'report.html')}")
     print(f"results: {path} ({total} replications)")
     return 0
 
@@ -214,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ceiling for --precision (default 20 × -n)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in the output folder")
+    p.add_argument("--report", action="store_true", help="also write the board report, report.html")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_run)
 

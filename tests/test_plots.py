@@ -1,0 +1,203 @@
+"""simshare.plots: every figure function returns a titled Figure, and none touches pyplot's global state."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from matplotlib.figure import Figure
+
+import simshare
+from simshare import plots
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    """The plotting module must never register figures with pyplot (servers and tests leak them)."""
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    yield
+    assert plt.get_fignums() == before == []
+
+
+@pytest.fixture(scope="module")
+def minimal() -> xr.Dataset:
+    return simshare.simulate(CONFIGS / "minimal.toml", replications=20, seed=3)
+
+
+@pytest.fixture(scope="module")
+def with_baseline() -> xr.Dataset:
+    """The shared-planning programme and the status quo (scenario dim), with a savings target."""
+    return simshare.simulate(CONFIGS / "shared_planning.toml", replications=20, seed=1, baseline=True)
+
+
+@pytest.fixture(scope="module")
+def scenarios() -> xr.Dataset:
+    from simshare.analysis.compare import compare
+
+    return compare(CONFIGS / "shared_planning.toml", baseline=True, replications=12, seed=2)
+
+
+@pytest.fixture(scope="module")
+def sweep2() -> xr.Dataset:
+    from simshare.analysis.sweep import sweep
+
+    return sweep(CONFIGS / "minimal.toml", {"programme.review_teams": [1, 2],
+                                            "services.Revenues and Benefits.implementation_months": [12, 18, 24]},
+                 replications=8, seed=1)
+
+
+def title_of(fig: Figure) -> str:
+    text = fig.get_suptitle()
+    if not text:
+        text = " ".join(ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right"))
+    return text.strip()
+
+
+def check(fig: Figure) -> Figure:
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) >= 1
+    assert title_of(fig), "the figure has no title"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=40)  # draws without pyplot and without errors
+    assert buffer.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+    return fig
+
+
+# --------------------------------------------------------------------------- the time charts
+
+
+@pytest.mark.parametrize("variable", ["savings_run_rate", "cumulative_net", "cumulative_costs"])
+def test_fan_chart(minimal, variable):
+    fig = check(plots.fan_chart(minimal, variable))
+    ax = fig.axes[0]
+    assert len(ax.collections) >= 2  # two bands
+    assert ax.yaxis.get_major_formatter()(1_200_000, 0) == "£1.2m"
+    assert ax.yaxis.get_major_formatter()(600_000, 0) == "£600k"
+
+
+def test_fan_chart_marks_the_target(with_baseline):
+    fig = check(plots.fan_chart(with_baseline))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any(label.startswith("target £700k a year by") and "of futures" in label for label in labels)
+
+
+def test_fan_chart_dates_on_the_time_axis(minimal):
+    fig = plots.fan_chart(minimal)
+    fig.draw_without_rendering()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert any(t.isdigit() and len(t) == 4 for t in ticks) or any(t[:3].isalpha() for t in ticks), ticks
+
+
+def test_completion_scurves(minimal, with_baseline):
+    check(plots.completion_scurves(minimal))
+    fig = check(plots.completion_scurves(with_baseline, plan={"plan": 36, "board date": "2027-01-01"}))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any(label.startswith("savings target date") for label in labels)
+    assert any(label.startswith("plan (") for label in labels)
+    assert any(label.startswith("board date (Jan 2027") for label in labels)
+
+
+def test_resilience_and_vacancy(minimal, with_baseline):
+    fig = check(plots.resilience_chart(minimal))
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == minimal.sizes["council"]
+    fig = check(plots.resilience_chart(with_baseline, "vacancy_rate"))
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any("status quo" in label for label in labels)
+
+
+def test_milestones_in_phasing_order(with_baseline):
+    fig = check(plots.milestone_chart(with_baseline))
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert shown == ["Planning Policy", "Development Management"]  # programme.order, not the config order
+
+
+def test_milestones_order_from_a_scenario(scenarios):
+    fig = check(plots.milestone_chart(scenarios, scenario="development management first"))
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert shown == ["Development Management", "Planning Policy"]
+
+
+# --------------------------------------------------------------------------- analysis charts
+
+
+def test_scenario_chart(scenarios):
+    fig = check(plots.scenario_chart(scenarios))
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for name in scenarios["scenario"].values:
+        if name != "status quo":
+            assert str(name) in texts
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(label.startswith("status quo: no programme, median NPV") for label in legend)
+
+
+def test_sweep_heatmap_and_line(sweep2):
+    fig = check(plots.sweep_heatmap(sweep2))
+    assert len(fig.axes[0].texts) == 2 * 3  # every cell labelled
+    check(plots.sweep_heatmap(sweep2, "programme_complete_month", "P80"))
+    check(plots.sweep_heatmap(sweep2.isel({"programme.review_teams": 0}), "savings_run_rate@horizon", "mean"))
+
+
+def test_tornado_chart_from_a_table():
+    table = pd.DataFrame(
+        {"low": [0.09, 3.0, 10.0], "high": [0.18, 8.0, 11.0],
+         "p50_low": [1.1e6, 1.3e6, 1.2e6], "p50_high": [1.5e6, 1.0e6, 1.21e6]},
+        index=pd.Index(["councils.A.turnover_annual", "services.Planning.review_months", "programme.x"],
+                       name="parameter"))
+    table.attrs.update(base_p50=1.2e6, variable="npv", units="£")
+    fig = check(plots.tornado_chart(table))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[:2] == ["A: turnover annual", "Planning: review months"]  # widest swing first
+    assert labels[-1] == "programme: x"
+
+
+def test_tornado_and_sobol_from_the_sensitivity_module():
+    from simshare.analysis import sensitivity
+
+    cfg = CONFIGS / "shared_planning.toml"
+    params = ["services.Development Management.savings_fraction", "services.Planning Policy.review_months"]
+    tornado = sensitivity.tornado(cfg, "npv", parameters=params, replications=8, seed=1)
+    check(plots.tornado_chart(tornado))
+    synthetic = xr.Dataset({"S1": ("parameter", [0.5, 0.1]), "ST": ("parameter", [0.6, 0.2]),
+                            "S1_conf": ("parameter", [0.05, 0.04]), "ST_conf": ("parameter", [0.05, 0.04])},
+                           coords={"parameter": params}, attrs={"variable": "npv"})
+    check(plots.sobol_chart(synthetic))
+
+
+# --------------------------------------------------------------------------- choosing, and errors
+
+
+def test_figures_for(minimal, with_baseline, scenarios, sweep2):
+    single = plots.figures_for(minimal)
+    assert list(single) == ["savings_run_rate", "cumulative_net", "completion", "milestones", "resilience", "vacancy"]
+    assert "scenarios" not in plots.figures_for(with_baseline)  # base and status quo: nothing to compare
+    assert "scenarios" in plots.figures_for(scenarios)
+    assert list(plots.figures_for(sweep2)) == ["sweep_npv", "sweep_completion"]
+    for fig in [*single.values()]:
+        check(fig)
+
+
+def test_clear_errors(minimal, sweep2):
+    with pytest.raises(ValueError, match="no 'nonsense'"):
+        plots.fan_chart(minimal, "nonsense")
+    with pytest.raises(ValueError, match="council"):
+        plots.fan_chart(minimal, "resilience")
+    with pytest.raises(ValueError, match="scenario"):
+        plots.scenario_chart(minimal)
+    with pytest.raises(ValueError, match="no swept dimension"):
+        plots.sweep_heatmap(minimal)
+    with pytest.raises(ValueError, match="swept dimension"):
+        plots.fan_chart(sweep2)
+    with pytest.raises(ValueError, match="p50_low"):
+        plots.tornado_chart(pd.DataFrame({"x": [1.0]}))
+    with pytest.raises(ValueError, match="Dataset"):
+        plots.completion_scurves({"npv": np.zeros(3)})
+    with pytest.raises(ValueError, match="statistic"):
+        plots.sweep_heatmap(sweep2, statistic="P99")
