@@ -83,7 +83,7 @@ class Programme:
         self.review_slots = simpy.Resource(env, capacity=int(p["review_teams"]))
         self.team_hazard = p["team_turnover_annual"] / 12.0
         # committee
-        self.waiting: list[tuple[int, int]] = []  # (phase, service), ready cases
+        self.waiting: list[tuple[int, int, int]] = []  # (phase, service, first meeting it may go to)
         self.considered: dict[int, int] = {}      # meeting index -> cases considered
         self.pending: set[int] = set()            # meeting indices scheduled, not yet held
         self.cap = math.inf if p["approvals_per_meeting"] is None else int(p["approvals_per_meeting"])
@@ -141,11 +141,12 @@ class Programme:
     def _meeting_time(self, k: int) -> float:
         return self.p["committee_first_month"] + k * self.p["committee_interval_months"]
 
-    def _submit(self, s: int) -> None:
-        """A business case is ready: it waits for the first meeting at or after now."""
-        bisect.insort(self.waiting, (self.phase[s], s))
+    def _submit(self, s: int, sent_back_at: int = -1) -> None:
+        """A business case is ready: it waits for the first meeting at or after now (and,
+        when a meeting sent it back, a later meeting than that one, even with no rework time)."""
         first, interval = self.p["committee_first_month"], self.p["committee_interval_months"]
-        k = max(0, math.ceil((self.env.now - first - MEETING_TOLERANCE) / interval))
+        k = max(0, math.ceil((self.env.now - first - MEETING_TOLERANCE) / interval), sent_back_at + 1)
+        bisect.insort(self.waiting, (self.phase[s], s, k))
         self._schedule_meeting(k)
 
     def _schedule_meeting(self, k: int) -> None:
@@ -160,17 +161,20 @@ class Programme:
         self.pending.discard(k)
         when = self._meeting_time(k)
         used = self.considered.get(k, 0)
-        while self.waiting and used < self.cap:
-            _, s = self.waiting.pop(0)
+        for case in [c for c in self.waiting if c[2] <= k]:
+            if used >= self.cap:
+                break
+            self.waiting.remove(case)
+            s = case[1]
             used += 1
             if self._decide() < self.p["approval_probability"]:
                 self.approved[s] = when
                 bisect.insort(self.queue, (when, self.phase[s], s))
             else:
-                call_later(self.env, self._rework(), lambda _ev, s=s: self._submit(s))
+                call_later(self.env, self._rework(), lambda _ev, s=s, k=k: self._submit(s, sent_back_at=k))
         self.considered[k] = used
         if self.waiting:
-            self._schedule_meeting(k + 1)
+            self._schedule_meeting(min(max(c[2], k + 1) for c in self.waiting))
         self._dispatch()
 
     # ------------------------------------------------------------------ implementation and go-live

@@ -220,19 +220,22 @@ class Workforce:
         """Open a vacancy (the post's holder has just gone) and start recruiting.
 
         ``head_start`` (for vacancies at month 0) is the share of the first campaign
-        still to run: that campaign is already under way.
+        still to run: that campaign, and the vacancy, began before the start, so agency
+        cover may already be in place.
         """
         env = self.env
-        vac = Vacancy(g, env._now)
+        first = self._campaign(g)
+        elapsed = 0.0 if head_start is None else (1.0 - head_start) * first
+        vac = Vacancy(g, env._now - elapsed)
         self.vacant[g] += 1
         self.vacancies[g][vac] = None
         agency = self.agency_cover[g]
         if agency > 0 and self._uniform(g) < agency:
-            call_later(env, self.agency_start[g], lambda _ev, vac=vac: self._cover(vac))
+            call_later(env, max(0.0, self.agency_start[g] - elapsed), lambda _ev, vac=vac: self._cover(vac))
         failure = self.failure[g]
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
-        wait = self._campaign(g) * (1.0 if head_start is None else head_start)
+        wait = first - elapsed
         while failure > 0 and self._uniform(g) < failure:
             wait += self._campaign(g)
         call_later(env, wait, lambda _ev, vac=vac: self._fill(vac))
