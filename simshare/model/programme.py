@@ -87,9 +87,8 @@ class Programme:
         self.considered: dict[int, int] = {}      # meeting index -> cases considered
         self.pending: set[int] = set()            # meeting indices scheduled, not yet held
         self.cap = math.inf if p["approvals_per_meeting"] is None else int(p["approvals_per_meeting"])
-        committee_rng = stream(ss, "committee", "approval")
-        self._decide = Sampler("uniform", {"min": 0.0, "max": 1.0}, committee_rng)
-        self._rework = _sampler(p["rework_months"], lambda: stream(ss, "committee", "rework"))
+        self._decisions: Sampler | None = None  # made when the committee first decides
+        self._reworks: Callable[[], float] | None = None
         # implementation
         self.queue: list[tuple[float, int, int]] = []  # (approval time, phase, service)
         self.support_free = int(p["support_capacity"])
@@ -137,6 +136,16 @@ class Programme:
             yield env.timeout(replace())
 
     # ------------------------------------------------------------------ committee
+
+    def _decide(self) -> float:
+        if self._decisions is None:
+            self._decisions = Sampler("uniform", {"min": 0.0, "max": 1.0}, stream(self.ss, "committee", "approval"))
+        return self._decisions()
+
+    def _rework(self) -> float:
+        if self._reworks is None:
+            self._reworks = _sampler(self.p["rework_months"], lambda: stream(self.ss, "committee", "rework"))
+        return self._reworks()
 
     def _meeting_time(self, k: int) -> float:
         return self.p["committee_first_month"] + k * self.p["committee_interval_months"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -94,19 +95,20 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     programme.start()
 
     T = horizon + 1
-    counts, live, disruption = [], [], []
+    counts, live, disruption = array("i"), array("b"), array("d")
     # step the clock by hand and take each month's snapshot after everything at that instant
     for t in range(T):
         while env.peek() <= t:
             env.step()
-        counts.append(workforce.snapshot())
-        live.append(programme.is_live[:])
-        disruption.append(programme.disruption[:])
+        workforce.snapshot(counts)
+        live.extend(programme.is_live)
+        disruption.extend(programme.disruption)
     workforce.close_books()
     programme.close_books()
 
-    counts = np.array(counts, dtype=np.int32).reshape(T, 4, C, S, 2)
-    live, disruption = np.array(live, dtype=bool).reshape(T, S), np.array(disruption, dtype=float).reshape(T, S)
+    counts = np.frombuffer(counts, dtype=np.int32).reshape(T, 4, C, S, 2)
+    live = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
+    disruption = np.frombuffer(disruption, dtype=np.float64).reshape(T, S)
     filled, vacant, covered, deleted = (counts[:, i] for i in range(4))
     establishment = np.array(workforce.establishment).reshape(C, S, 2)
     present = np.array([[name in svc.posts for svc in cfg.services] for name in cfg.council_names])

@@ -128,25 +128,20 @@ class Workforce:
             self._streams[g] = rng
         return rng
 
-    def _exp(self, g: int) -> float:
-        f = self._exp_draw[g]
-        if f is None:
-            f = self._exp_draw[g] = Sampler("exponential", {"mean": 1.0}, self._stream(g))
-        return f()
+    # the group's samplers, made on first use (callers use ``self._exp_draw[g] or self._exp(g)``)
+    def _exp(self, g: int) -> Callable[[], float]:
+        f = self._exp_draw[g] = Sampler("exponential", {"mean": 1.0}, self._stream(g))
+        return f
 
-    def _uniform(self, g: int) -> float:
-        f = self._uni_draw[g]
-        if f is None:
-            f = self._uni_draw[g] = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
-        return f()
+    def _uniform(self, g: int) -> Callable[[], float]:
+        f = self._uni_draw[g] = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
+        return f
 
-    def _campaign(self, g: int) -> float:
-        f = self._hire_draw[g]
-        if f is None:
-            c, _, kind = self.split(g)
-            key = "specialist_recruitment_months" if kind == SPECIALIST else "recruitment_months"
-            f = self._hire_draw[g] = _sampler(self._council[c][key], self._stream(g))
-        return f()
+    def _campaign(self, g: int) -> Callable[[], float]:
+        c, _, kind = self.split(g)
+        key = "specialist_recruitment_months" if kind == SPECIALIST else "recruitment_months"
+        f = self._hire_draw[g] = _sampler(self._council[c][key], self._stream(g))
+        return f
 
     # ------------------------------------------------------------------ start
 
@@ -174,7 +169,7 @@ class Workforce:
         if rate <= 0.0:
             self.next_leave[g] = math.inf
             return
-        self._schedule_leave(g, self._exp(g) / rate)
+        self._schedule_leave(g, (self._exp_draw[g] or self._exp(g))() / rate)
 
     def _schedule_leave(self, g: int, delay: float) -> None:
         version = self.version[g]
@@ -189,7 +184,7 @@ class Workforce:
         rate = self.hazard[g] * self.multiplier[self._service_of[g]]
         if rate <= 0.0:
             return
-        delay = self._exp(g) / rate
+        delay = (self._exp_draw[g] or self._exp(g))() / rate
         if self.env._now + delay < self.next_leave[g]:
             self.version[g] += 1
             self._schedule_leave(g, delay)
@@ -224,20 +219,22 @@ class Workforce:
         cover may already be in place.
         """
         env = self.env
-        first = self._campaign(g)
+        campaign = self._hire_draw[g] or self._campaign(g)
+        first = campaign()
         elapsed = 0.0 if head_start is None else (1.0 - head_start) * first
         vac = Vacancy(g, env._now - elapsed)
         self.vacant[g] += 1
         self.vacancies[g][vac] = None
         agency = self.agency_cover[g]
-        if agency > 0 and self._uniform(g) < agency:
+        uniform = self._uni_draw[g] or self._uniform(g)
+        if agency > 0 and uniform() < agency:
             call_later(env, max(0.0, self.agency_start[g] - elapsed), lambda _ev, vac=vac: self._cover(vac))
         failure = self.failure[g]
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
         wait = first - elapsed
-        while failure > 0 and self._uniform(g) < failure:
-            wait += self._campaign(g)
+        while failure > 0 and uniform() < failure:
+            wait += campaign()
         call_later(env, wait, lambda _ev, vac=vac: self._fill(vac))
 
     def _cover(self, vac: Vacancy) -> None:
@@ -323,8 +320,12 @@ class Workforce:
 
     # ------------------------------------------------------------------ snapshot
 
-    def snapshot(self) -> list[int]:
-        return self.filled + self.vacant + self.covered + self.deleted
+    def snapshot(self, out) -> None:
+        """Append the post counts (filled, vacant, covered, deleted per group) to ``out``."""
+        out.extend(self.filled)
+        out.extend(self.vacant)
+        out.extend(self.covered)
+        out.extend(self.deleted)
 
     @property
     def budget(self) -> np.ndarray:
