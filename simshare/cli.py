@@ -197,16 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the Monte Carlo and print the board summary")
     p.add_argument("config", metavar="CONFIG")
-    p.add_argument("-n", "--replications", type=_positive_int("-n"), default=1000, metavar="N",
-                   help="replications (default 1000)")
-    p.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
-    p.add_argument("--workers", type=_positive_int("--workers"), default=1, metavar="W",
-                   help="parallel workers (default 1)")
-    p.add_argument("--executor", choices=("serial", "processes", "dask"),
-                   help="serial, processes (default when --workers > 1) or dask")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask scheduler (implies --executor dask)")
-    p.add_argument("--chunk-size", type=_positive_int("--chunk-size"), metavar="K",
-                   help="replications per task (does not change the results)")
+    _engine_options(p, 1000)
     p.add_argument("--sampling", choices=("mc", "lhs", "sobol"), default="mc",
                    help="replication-parameter sampling: mc (default), lhs, sobol")
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
@@ -216,10 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add replications until reached, e.g. programme_complete_month:P80=1")
     p.add_argument("--max-replications", type=_positive_int("--max-replications"), metavar="N",
                    help="ceiling for --precision (default 20 × -n)")
-    p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in the output folder")
     p.add_argument("--report", action="store_true", help="also write the board report, report.html")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("compare", help="compare the base with the config's scenarios under common random numbers")

@@ -45,7 +45,15 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .analysis.convergence import _as_later_than_all, _sample_quantile
-from .analysis.summary import _attr, format_money, month_label, select_scenario, target_month, target_probability
+from .analysis.summary import (
+    _attr,
+    format_money,
+    month_label,
+    select_scenario,
+    start_date,
+    target_month,
+    target_probability,
+)
 
 __all__ = [
     "fan_chart",
@@ -200,16 +208,11 @@ def _chosen_name(ds: xr.Dataset, scenario: str | None) -> str | None:
 
 
 def _start(ds: xr.Dataset) -> dt.date | None:
-    value = _attr(ds, "start")
-    if value is not None:
-        try:
-            return dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            pass
-    if "date" in ds.coords and ds["date"].size:
-        first = pd.Timestamp(ds["date"].values[0])
-        return dt.date(first.year, first.month, first.day)
-    return None
+    """The programme start (to turn months into dates), or None when the results do not say."""
+    try:
+        return start_date(ds)
+    except ValueError:
+        return None
 
 
 def _add_months(start: dt.date, months: int) -> dt.date:

@@ -34,7 +34,7 @@ from .analysis.summary import (
     RESILIENCE_PREFIX,
     _attr,
     _cell,
-    _start_date,
+    start_date,
     format_money,
     month_label,
     select_scenario,
@@ -191,7 +191,7 @@ def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
         return (f"A sweep of {', '.join(dims)}: {points} settings, each simulated in "
                 f"{int(ds.sizes.get('replication', 0)):,} futures under the same random numbers.")
     d = select_scenario(ds, scenario)
-    start = _start_date(ds)
+    start = start_date(ds)
     n = int(d.sizes.get("replication", 0))
     horizon = float(d["time"].values[-1]) if "time" in d.coords else float(_attr(ds, "horizon_months") or 0)
     end = _full_month(start, horizon)
@@ -260,7 +260,7 @@ def _split_cell(text: str) -> str:
 def summary_table_html(ds: xr.Dataset, scenario: str | None = None) -> str:
     """The board table as HTML: P10/P50/P80/P90/mean of each outcome, each with its 95 % half-width."""
     table = summarise(ds, scenario=scenario)
-    start = _start_date(ds)
+    start = start_date(ds)
     tm = target_month(ds)
     stats = ["P10", "P50", "P80", "P90", "mean"]
     horizon = float(ds["time"].values[-1])
@@ -293,7 +293,7 @@ def _target_line(ds: xr.Dataset, scenario: str | None) -> str:
     if prob is None:
         return ""
     p, hw = prob
-    start = _start_date(ds)
+    start = start_date(ds)
     tm = target_month(ds)
     by = month_label(start, tm if tm is not None else float(ds["time"].values[-1]))
     decimals = 0 if hw >= 0.01 else 1
@@ -339,7 +339,7 @@ def scenario_table_html(ds: xr.Dataset) -> str:
     names = _scenarios(ds)
     if len([n for n in names if n != STATUS_QUO]) < 2:
         return ""
-    start = _start_date(ds)
+    start = start_date(ds)
     try:
         definitions = json.loads(str(ds.attrs.get("scenario_definitions", "{}")))
     except ValueError:
@@ -381,7 +381,7 @@ def sweep_table_html(ds: xr.Dataset) -> str:
     if not dims:
         return ""
     d0 = select_scenario(ds) if "scenario" in ds.dims else ds
-    start = _start_date(ds)
+    start = start_date(ds)
     has_target = _attr(ds, "savings_target") is not None
     stacked = d0.stack(point=dims)
     rows = []
@@ -524,7 +524,7 @@ def _provenance(ds: xr.Dataset, source: str | None) -> str:
     n = int(ds.sizes.get("replication", 0))
     seed = _attr(ds, "seed")
     sampling = _attr(ds, "sampling") or "mc"
-    start = _start_date(ds)
+    start = start_date(ds)
     horizon = float(ds["time"].values[-1]) if "time" in ds.coords else float(_attr(ds, "horizon_months") or 0)
     items = [
         ("Programme", _attr(ds, "config_name") or "—"),

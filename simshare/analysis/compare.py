@@ -26,7 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from ..config import Config, ConfigError, load_config
-from .summary import _attr, _start_date, format_money, month_label, outcomes, select_scenario, target_month
+from .summary import _attr, start_date, format_money, month_label, outcomes, select_scenario, target_month
 
 BASE = "base"
 STATUS_QUO = "status quo"
@@ -263,7 +263,7 @@ def format_difference(value: float, units: str) -> str:
 def _label(ds: xr.Dataset, measure: str) -> str:
     tm = target_month(ds)
     if measure == "savings_run_rate@target" and tm is not None:
-        return f"Run-rate {month_label(_start_date(ds), tm)}"
+        return f"Run-rate {month_label(start_date(ds), tm)}"
     return MEASURES[measure][0]
 
 

@@ -263,7 +263,7 @@ def month_label(start: dt.date, months: float) -> str:
     return dt.date(index // 12, index % 12 + 1, 1).strftime("%b %Y")
 
 
-def _start_date(ds: xr.Dataset) -> dt.date:
+def start_date(ds: xr.Dataset) -> dt.date:
     value = _attr(ds, "start")
     if value is not None:
         try:
@@ -303,7 +303,7 @@ def format_summary(
     if table is None:
         table = summarise(ds, confidence=confidence, scenario=scenario)
     confidence = float(table.attrs.get("confidence", confidence))
-    start = _start_date(ds)
+    start = start_date(ds)
     n = int(table.attrs.get("replications") or ds.sizes.get("replication", 0))
     name = _attr(ds, "config_name") or "simshare results"
     seed = _attr(ds, "seed")

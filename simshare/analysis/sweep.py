@@ -24,7 +24,7 @@ import xarray as xr
 
 from ..config import Config, ConfigError, load_config, parse_value
 from .convergence import STATISTICS, statistic_ci
-from .summary import _attr, _start_date, format_money, month_label, outcomes, target_probability
+from .summary import _attr, start_date, format_money, month_label, outcomes, target_probability
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -288,7 +288,7 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
     """The sweep summary as plain text: a row per point, NPV in £, completion as calendar months."""
     if table is None:
         table = sweep_summary(ds)
-    start = _start_date(ds)
+    start = start_date(ds)
     paths = list(table.index.names)
     stats = list(STATISTICS)
 
