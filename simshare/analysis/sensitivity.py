@@ -627,14 +627,21 @@ def _split(result: xr.Dataset, design: _Design, keys: Sequence[str], sort_key: s
     return ds.isel(parameter=_order(ds[sort_key].values, ds[second].values))
 
 
-def _morris(config: Any, variable: str, parameters: Sequence[str] | None, trajectories: int, levels: int, seed: int,
-            opts: Mapping[str, Any], batch_rows: int) -> tuple[xr.Dataset, _Design]:
+def _design(config: Any, variable: str, parameters: Sequence[str] | None, seed: int, opts: Mapping[str, Any],
+            batch_rows: int) -> "_Design":
+    """The runner of a SALib design over the chosen parameters (all uncertain ones by default)."""
     cfg = _base(load_config(config))
     variable = check_variable(cfg, variable)
     paths = select_parameters(cfg, parameters)
     if not paths:
         raise ValueError("no uncertain replication parameters to study (the config has no distribution tables)")
-    design = _Design(cfg, paths, variable, seed, opts, batch_rows)
+    return _Design(cfg, paths, variable, seed, opts, batch_rows)
+
+
+def _morris(config: Any, variable: str, parameters: Sequence[str] | None, trajectories: int, levels: int, seed: int,
+            opts: Mapping[str, Any], batch_rows: int) -> tuple[xr.Dataset, _Design]:
+    design = _design(config, variable, parameters, seed, opts, batch_rows)
+    variable, paths = design.variable, design.paths
     result = morris_indices(design, paths, trajectories, levels, seed, outputs=design.outputs)
     return _split(result, design, ("mu", "mu_star", "mu_star_conf", "sigma"), "mu_star", "morris", variable,
                   {"replications": int(result.attrs["rows"])}), design
@@ -661,12 +668,8 @@ def morris(config: Any, variable: str = "npv", parameters: Sequence[str] | None 
 
 def _sobol(config: Any, variable: str, parameters: Sequence[str] | None, n: int, seed: int,
            opts: Mapping[str, Any], batch_rows: int) -> tuple[xr.Dataset, _Design]:
-    cfg = _base(load_config(config))
-    variable = check_variable(cfg, variable)
-    paths = select_parameters(cfg, parameters)
-    if not paths:
-        raise ValueError("no uncertain replication parameters to study (the config has no distribution tables)")
-    design = _Design(cfg, paths, variable, seed, opts, batch_rows)
+    design = _design(config, variable, parameters, seed, opts, batch_rows)
+    variable, paths = design.variable, design.paths
     result = sobol_indices(design, paths, n, seed, outputs=design.outputs)
     return _split(result, design, ("S1", "S1_conf", "ST", "ST_conf"), "ST", "sobol", variable,
                   {"replications": int(result.attrs["rows"])}), design
