@@ -16,14 +16,12 @@ import math
 import os
 import platform
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import simpy
 
 ROOT = Path(__file__).resolve().parent.parent

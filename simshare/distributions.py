@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any, Mapping
 
 import numpy as np
 from scipy import special, stats
-
-Number = Union[int, float]
 
 #: required and optional parameter names of each family
 FAMILIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -76,24 +74,11 @@ class Dist:
         values = self.get("values")
         return float(min(values)), float(max(values))
 
-    def to_toml(self) -> dict:
-        out: dict[str, Any] = {"dist": self.family}
-        for k, v in self.params:
-            out[k] = v.to_toml() if isinstance(v, Dist) else (list(v) if isinstance(v, tuple) else v)
-        return out
-
-
-Param = Union[float, int, Dist]
-
 
 def _bounds(value: Any) -> tuple[float, float]:
     if isinstance(value, Dist):
         return value.support()
     return float(value), float(value)
-
-
-def is_uncertain(value: Param) -> bool:
-    return isinstance(value, Dist)
 
 
 # --------------------------------------------------------------------------- parsing

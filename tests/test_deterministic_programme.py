@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import pytest
 
 import simshare
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -151,7 +150,6 @@ def processes() -> xr.Dataset:
 
 @pytest.fixture(scope="module")
 def dask_run() -> xr.Dataset:
-    pytest.importorskip("distributed")
     return simshare.simulate(small(), replications=N, seed=SEED, executor="dask", workers=2)
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="the notebook tests need nbformat, nbclient and ipykernel (test extra)")
-nbclient = pytest.importorskip("nbclient", reason="the notebook tests need nbclient (test extra)")
-pytest.importorskip("ipykernel", reason="the notebook tests need ipykernel (test extra)")
+import ipykernel  # noqa: F401  (the kernel the notebooks run on; test extra)
+import nbclient
+import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NAMES = ["01_quickstart.ipynb", "02_sensitivity.ipynb", "03_phasing.ipynb"]

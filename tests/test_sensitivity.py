@@ -120,7 +120,6 @@ def test_tornado_puts_the_one_driver_on_top():
 
 
 def test_morris_mu_star_largest_by_far():
-    pytest.importorskip("SALib")
     result = sens.morris(ONE_DRIVER, trajectories=10, seed=4)
     names = [str(p) for p in result["parameter"].values]
     assert names[0] == SF
@@ -130,7 +129,6 @@ def test_morris_mu_star_largest_by_far():
 
 
 def test_sobol_gives_the_one_driver_nearly_all_the_variance():
-    pytest.importorskip("SALib")
     result = sens.sobol(ONE_DRIVER, n=128, seed=5)
     st = result["ST"].to_series()
     assert st[SF] > 0.9
@@ -159,7 +157,6 @@ def test_design_rows_of_a_group_share_their_random_numbers():
 
 
 def test_linear_toy_sobol_indices_are_recovered():
-    pytest.importorskip("SALib")
     a = np.array([1.0, 2.0, 3.0])
     expected = a**2 / np.sum(a**2)  # Y = Σ aᵢXᵢ, Xᵢ ~ U(0, 1) independent: Sᵢ = STᵢ = aᵢ² / Σ aⱼ²
     seen_groups = []
@@ -178,7 +175,6 @@ def test_linear_toy_sobol_indices_are_recovered():
 
 
 def test_linear_toy_morris_effects_are_exact():
-    pytest.importorskip("SALib")
     a = np.array([1.0, -2.0, 3.0])
     result = sens.morris_indices(lambda u, g: u @ a, ["x1", "x2", "x3"], trajectories=20, levels=4, seed=3)
     # a step of Δ on the design scale moves the uniform by Δ·(p−1)/p: every effect is aᵢ·3/4

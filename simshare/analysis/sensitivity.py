@@ -918,11 +918,6 @@ def command(args: Any) -> int:
     if not paths:
         raise BadInput(f"{args.config}: no uncertain replication parameters to study (give some keys as "
                        "distribution tables)")
-    if args.method in ("morris", "sobol"):
-        try:
-            import SALib  # noqa: F401
-        except ImportError:
-            raise BadInput(f"--method {args.method} needs SALib: pip install 'simshare[sensitivity]'") from None
     executor = choose_executor(args)
     out = output_dir(args, args.config)
     opts = _run_options(args.workers, executor, args.scheduler, args.chunk_size, not args.quiet)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..config import Config, load_config
 from ..model.parameters import parameter_paths
-from ..model.replication import Record, run_replication
+from ..model.replication import run_replication
 from .sampling import replication_inputs
 from .seeds import replication_seed
 
@@ -89,6 +89,3 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     out["events"] = events
     return task.start, out
 
-
-def record_fields() -> list[str]:
-    return [name for name in Record.names() if name in STORED]

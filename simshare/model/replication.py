@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -45,10 +45,6 @@ class Record:
     deleted: np.ndarray
     establishment: np.ndarray
     events: int
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
 
 
 def draw_inputs(cfg: Config, ss: np.random.SeedSequence) -> np.ndarray:

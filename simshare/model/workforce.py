@@ -249,9 +249,7 @@ class Workforce:
         del self.vacancies[g][vac]
         if vac.cover_from is not None:
             self.covered[g] -= 1
-            c, _, _ = self.split(g)
-            premium = self._council[c]["agency_premium"] * self.salary[g] / 12.0
-            self.agency[c].window(premium, vac.cover_from, self.env.now)
+            self._agency_cost(vac, self.env.now)
 
     def _fill(self, vac: Vacancy) -> None:
         if not vac.open:
@@ -261,12 +259,16 @@ class Workforce:
 
     def close_books(self) -> None:
         """At the horizon: agency cover still running accrues on (the evaluation clips it)."""
-        for g, open_vacancies in enumerate(self.vacancies):
-            c, _, _ = self.split(g)
+        for open_vacancies in self.vacancies:
             for vac in open_vacancies:
                 if vac.cover_from is not None:
-                    premium = self._council[c]["agency_premium"] * self.salary[g] / 12.0
-                    self.agency[c].window(premium, vac.cover_from)
+                    self._agency_cost(vac, math.inf)
+
+    def _agency_cost(self, vac: Vacancy, until: float) -> None:
+        """The agency premium of a vacancy's cover, from its start until ``until``, to its council."""
+        c = self.split(vac.group)[0]
+        premium = self._council[c]["agency_premium"] * self.salary[vac.group] / 12.0
+        self.agency[c].window(premium, vac.cover_from, until)
 
     # ------------------------------------------------------------------ deletions (DESIGN §1.5)
 
