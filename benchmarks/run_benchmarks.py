@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 import simshare  # noqa: E402
 from simshare.engine.simulate import config_text  # noqa: E402
 from simshare.engine.worker import Task, run_task  # noqa: E402
-from simshare.model.parameters import parameter_paths  # noqa: E402
+from simshare.config import parameter_paths  # noqa: E402
+from simshare.config import load_config
 
 CONFIGS = ["minimal", "shared_planning", "chiltern_south_bucks"]
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import simshare
 from simshare.analysis.convergence import quantile_ci
 from simshare.engine.simulate import run_scenarios
+from simshare.config import load_config
 
 PLAN, ACTUAL, PEER, TOTAL = 33, 51, 61, 1_897_200
 
@@ -72,7 +73,7 @@ if __name__ == "__main__":
 
     # 3. how the review-timing result depends on review_teams (common random numbers)
     teams = [2, 3, 4, 5]
-    sc = {f"{k}": cfg.with_overrides({"programme.review_teams": k}) for k in teams}
+    sc = {f"{k}": load_config(cfg, {"programme.review_teams": k}) for k in teams}
     dss = run_scenarios(sc, 1000, seed=1, workers=2)
     f33, f51 = [], []
     for k in teams:

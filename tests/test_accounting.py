@@ -26,6 +26,7 @@ import pytest
 from scipy import integrate
 
 import simshare
+from simshare.config import load_config
 
 COUNCILS = [
     {"name": "North", "turnover_annual": 0, "recruitment_months": 3},

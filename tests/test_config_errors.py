@@ -23,6 +23,7 @@ from typing import Callable
 import pytest
 
 import simshare
+from simshare.config import load_config, scenario_config
 
 BASE = """\
 [programme]
@@ -332,7 +333,7 @@ def test_base_config_with_every_optional_section_is_valid(tmp_path: Path):
     """The correlation and scenario tables used by the error cases are fine when correct."""
     text = BASE + "\n" + correlation(TURNOVER_C, SAVINGS_P, 0.6) + "\n" + scenario("three teams", '{"programme.review_teams" = 3}')
     cfg = simshare.load_config(_write(tmp_path, text))
-    assert cfg.scenario_config("three teams").programme.review_teams == 3
+    assert scenario_config(cfg, "three teams").programme.review_teams == 3
 
 
 MULTI_SCHEMA = chain(

@@ -25,6 +25,7 @@ import copy
 import numpy as np
 
 import simshare
+from simshare.config import load_config
 
 NAN = np.nan
 

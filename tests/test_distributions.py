@@ -27,7 +27,8 @@ from simshare.distributions import (
     parse_dist,
     ppf,
 )
-from simshare.model.parameters import correlate, draw_values, replication_parameters
+from simshare.config import correlate, draw_values, replication_parameters
+from simshare.config import load_config
 
 N = 20_000
 P_MIN = 1e-3  # smallest KS p-value accepted

@@ -27,6 +27,7 @@ from scipy import stats
 
 import simshare
 from simshare.analysis.convergence import parse_precision, precision_reached
+from simshare.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CSB = ROOT / "configs" / "chiltern_south_bucks.toml"

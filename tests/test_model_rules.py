@@ -4,6 +4,7 @@ import numpy as np
 
 import simshare
 from simshare.model.replication import run_replication
+from simshare.config import load_config
 
 
 def _config(**programme):

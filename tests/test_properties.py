@@ -23,8 +23,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import simshare
-from simshare.model.parameters import parameter_paths
+from simshare.config import parameter_paths
 from simshare.model.replication import run_replication
+from simshare.config import load_config
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EXAMPLES = 80

@@ -28,6 +28,7 @@ import pytest
 
 import simshare
 from simshare.model.replication import run_replication
+from simshare.config import load_config
 
 SEED = 20_121_001
 Z = 4.0  # standard errors allowed

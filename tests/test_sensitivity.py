@@ -21,6 +21,7 @@ import xarray as xr
 
 import simshare
 from simshare.analysis import sensitivity as sens
+from simshare.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = str(ROOT / "configs" / "minimal.toml")

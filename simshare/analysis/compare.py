@@ -25,11 +25,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..config import Config, ConfigError, load_config
+from ..config import BASE, STATUS_QUO, Config, ConfigError, load_config, scenario_config, status_quo
 from .summary import _attr, start_date, format_money, month_label, outcomes, select_scenario, target_month
 
-BASE = "base"
-STATUS_QUO = "status quo"
 MINUS = "−"  # typographic minus for signed differences
 
 #: measure -> (label, units, higher is better). ``savings_run_rate@target`` becomes ``@horizon``
@@ -59,7 +57,6 @@ def _same_clock(name: str, cfg: Config, base: Config) -> None:
 def scenario_configs(cfg: Config, names: Sequence[str] | None = None, baseline: bool = False) -> dict[str, Config]:
     """The configs to compare, base first: the config's scenarios (all, or ``names`` in that order),
     then the status quo when ``baseline``. An unknown name raises ConfigError listing the known ones."""
-    from ..engine.simulate import status_quo
 
     available = [s.name for s in cfg.scenarios]
     if names is None:
@@ -80,7 +77,7 @@ def scenario_configs(cfg: Config, names: Sequence[str] | None = None, baseline: 
                            "no programme; rename it"])
     out = {BASE: cfg}
     for name in wanted:
-        out[name] = cfg.scenario_config(name)
+        out[name] = scenario_config(cfg, name)
         _same_clock(name, out[name], cfg)
     if baseline:
         out[STATUS_QUO] = status_quo(cfg)

@@ -45,11 +45,10 @@ import pandas as pd
 import xarray as xr
 from scipy import optimize, stats
 
-from ..config import Config, apply_overrides, load_config
+from ..config import Config, ParameterSpec, apply_overrides, correlate, draw_values, load_config, replication_parameters
 from ..distributions import ppf
-from ..engine.seeds import parameter_uniforms, replication_seed
+from ..seeds import parameter_uniforms, replication_seed
 from ..engine.simulate import run_scenarios
-from ..model.parameters import ParameterSpec, correlate, draw_values, replication_parameters
 from .convergence import mean_ci, quantile_ci
 from .summary import RESILIENCE_PREFIX, format_money, outcomes, select_scenario, target_probability
 

@@ -156,7 +156,7 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
             errors.append(f"{path}: no values to sweep")
         for value in values:  # each value alone first, so an error names its own path
             try:
-                point = base.with_overrides({path: value})
+                point = load_config(base, {path: value})
             except ConfigError as err:  # a message that every value gets (a bad path) is said once
                 said = {e.split(": ", 1)[-1] for e in errors if e.startswith(path + "=")}
                 errors += [e for e in _point_errors(path, value, err) if e.split(": ", 1)[-1] not in said]
@@ -171,7 +171,7 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
         point = dict(zip(axes, combo))
         name = "; ".join(f"{p}={value_label(v)}" for p, v in point.items())
         try:
-            points[name] = base.with_overrides(point)
+            points[name] = load_config(base, point)
         except ConfigError as err:
             raise ConfigError([f"{name}: {e}" for e in err.errors]) from None
     return points

@@ -12,9 +12,8 @@ import warnings
 import numpy as np
 from scipy.stats import qmc
 
-from ..config import Config
-from ..model.parameters import correlate, draw_values, replication_parameters
-from .seeds import child, parameter_uniforms, replication_seed
+from ..config import Config, correlate, draw_values, replication_parameters
+from ..seeds import child, parameter_uniforms, replication_seed
 
 METHODS = ("mc", "lhs", "sobol")
 

@@ -15,14 +15,12 @@ import tomli_w
 import xarray as xr
 
 from .. import __version__
-from ..config import Config, ConfigError, load_config
-from ..model.parameters import parameter_paths
+from ..config import STATUS_QUO, Config, ConfigError, load_config, parameter_paths, status_quo
 from .executors import EXECUTORS, execute
 from .sampling import METHODS, design_uniforms, replication_inputs
 from .store import Layout, PartStore, StoreError, write_netcdf
 from .worker import Task, run_task
 
-STATUS_QUO = "status quo"
 
 
 def config_text(cfg: Config) -> str:
@@ -37,14 +35,6 @@ def _drop_none(value: Any) -> Any:
         return [_drop_none(v) for v in value]
     return value
 
-
-def status_quo(cfg: Config) -> Config:
-    """The same councils and workforce with no programme: no reviews, no joint management."""
-    raw = copy.deepcopy(cfg.raw)
-    raw["programme"]["order"] = []
-    raw["programme"].pop("joint_management", None)
-    raw.pop("scenarios", None)
-    return load_config(raw)
 
 
 _UNITS = {

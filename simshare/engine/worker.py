@@ -15,11 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..config import Config, load_config
-from ..model.parameters import parameter_paths
+from ..config import Config, load_config, parameter_paths
 from ..model.replication import run_replication
 from .sampling import replication_inputs
-from .seeds import replication_seed
+from ..seeds import replication_seed
 
 #: record fields that become dataset variables (the post counts stay inside the model)
 STORED = (

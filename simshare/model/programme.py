@@ -16,10 +16,10 @@ import numpy as np
 import simpy
 
 from ..distributions import Sampler
-from ..engine.seeds import stream
+from ..seeds import stream
 from .clock import call_later
 from .finance import Flows
-from .parameters import Occurrence
+from ..config.values import Occurrence
 from .workforce import Workforce
 
 #: a case ready within this many months after a meeting's time counts as ready at it

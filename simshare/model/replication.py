@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from ..config import Config
-from ..engine.seeds import parameter_uniforms
+from ..config import Config, correlate, draw_values, replication_parameters
+from ..config.values import realise
+from ..seeds import parameter_uniforms
 from .finance import Flows, payback_month
-from .parameters import correlate, draw_values, realise, replication_parameters
 from .programme import Programme
 from .resilience import workforce_measures
 from .workforce import Workforce

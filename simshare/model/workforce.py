@@ -16,10 +16,10 @@ import numpy as np
 import simpy
 
 from ..distributions import Sampler
-from ..engine.seeds import stream
+from ..seeds import stream
 from .clock import call_later
 from .finance import Flows
-from .parameters import Occurrence
+from ..config.values import Occurrence
 
 ORDINARY, SPECIALIST = 0, 1
 KINDS = ("ordinary", "specialist")

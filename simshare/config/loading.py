@@ -1,0 +1,249 @@
+"""Loading a config: TOML or a table in, a validated :class:`Config` out, every problem reported at once.
+
+Errors name the key path, as in ``services[2].posts.Chiltern: must be a whole number ≥ 0,
+got -3``; unknown keys are errors; checks that span several keys (councils of services,
+the phasing order, correlations, scenarios) run alongside the schema's.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Union
+
+from pydantic import ValidationError
+
+from ..distributions import DistError, copula_factor
+from .errors import ConfigError
+from .overrides import apply_overrides
+from .parameters import correlation_matrix, replication_parameters
+from .schema import Config, got
+
+#: the scenario name of "no programme at all": the same councils and workforce, no reviews, no joint management
+STATUS_QUO = "status quo"
+#: the scenario name of the config itself
+BASE = "base"
+
+# --------------------------------------------------------------------------- loading
+
+
+def format_loc(loc: Iterable[Any]) -> str:
+    """('services', 2, 'posts', 'Chiltern') -> 'services[2].posts.Chiltern'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "unknown key (not part of the config; check the spelling)",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "date_type": "must be a date like 2012-10-01",
+    "date_parsing": "must be a date like 2012-10-01",
+    "date_from_datetime_parsing": "must be a date like 2012-10-01",
+    "date_from_datetime_inexact": "must be a date like 2012-10-01 (no time of day)",
+    "string_too_short": "must not be empty",
+    "too_short": "has too few entries",
+    "too_long": "has too many entries",
+}
+
+
+def _pydantic_errors(err: ValidationError) -> list[str]:
+    lines = []
+    for e in err.errors():
+        loc = format_loc(e["loc"])
+        kind = e["type"]
+        if kind == "value_error":
+            msg = str(e["ctx"]["error"]) if "ctx" in e else e["msg"]
+            lines.append(f"{loc}: {msg}")
+            continue
+        msg = _MESSAGES.get(kind, e["msg"])
+        if kind in ("missing", "extra_forbidden"):
+            lines.append(f"{loc}: {msg}")
+        elif kind in ("too_short", "too_long") and "ctx" in e:
+            lines.append(f"{loc}: {msg} (expected {e['ctx'].get('min_length', '')}"
+                         f"{'–' + str(e['ctx'].get('max_length')) if e['ctx'].get('max_length') else ' or more'}), got {got(e['input'])}")
+        else:
+            lines.append(f"{loc}: {msg}, got {got(e['input'])}")
+    return lines
+
+
+def _items(raw: Mapping[str, Any], key: str) -> list[tuple[int, dict]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _cross_check(raw: Mapping[str, Any]) -> list[str]:
+    """Checks that span several keys: names, councils of services, order, specialists.
+
+    They read the raw tables defensively, so they run (and report) even when other keys
+    are invalid: the user sees every problem at once.
+    """
+    errors: list[str] = []
+    councils = [c.get("name") for _, c in _items(raw, "councils") if isinstance(c.get("name"), str)]
+    services = [s.get("name") for _, s in _items(raw, "services") if isinstance(s.get("name"), str)]
+    for label in ("councils", "services", "scenarios"):
+        seen: set[str] = set()
+        for i, item in _items(raw, label):
+            name = item.get("name")
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                errors.append(f"{label}[{i}].name: duplicate name {name!r}")
+            seen.add(name)
+            if label == "scenarios" and name == "base":
+                errors.append(f"scenarios[{i}].name: 'base' is reserved for the config itself")
+    known = ", ".join(councils)
+    for i, s in _items(raw, "services"):
+        tables = {t: s.get(t) for t in ("budget", "posts", "specialists")}
+        tables = {t: v for t, v in tables.items() if isinstance(v, dict)}
+        for table, entries in tables.items():
+            for c in entries:
+                if c not in councils:
+                    errors.append(f"services[{i}].{table}.{c}: unknown council {c!r} (councils are: {known})")
+        posts, budget = tables.get("posts"), tables.get("budget")
+        if posts is not None and not posts:
+            errors.append(f"services[{i}].posts: must list the posts of at least one council")
+        if posts is not None and budget is not None:
+            for c in posts:
+                if c in councils and c not in budget:
+                    errors.append(f"services[{i}].budget.{c}: is required (council {c!r} has posts in this service)")
+            for c in budget:
+                if c in councils and c not in posts:
+                    errors.append(f"services[{i}].posts.{c}: is required (council {c!r} has a budget for this service)")
+        for c, n in tables.get("specialists", {}).items():
+            p = (posts or {}).get(c)
+            if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (n, p)) and n > p:
+                errors.append(f"services[{i}].specialists.{c}: must not exceed posts.{c} ({p}), got {n}")
+    programme = raw.get("programme") if isinstance(raw.get("programme"), dict) else {}
+    order = programme.get("order")
+    if isinstance(order, list):
+        seen = set()
+        for i, name in enumerate(order):
+            if not isinstance(name, str):
+                continue
+            if name not in services:
+                errors.append(f"programme.order[{i}]: unknown service {name!r} (services are: {', '.join(services)})")
+            elif name in seen:
+                errors.append(f"programme.order[{i}]: service {name!r} appears twice")
+            seen.add(name)
+    target, horizon = programme.get("target_month"), programme.get("horizon_months")
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
+        errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
+    return errors
+
+
+def _check_correlations(cfg: Config) -> list[str]:
+    if not cfg.correlations:
+        return []
+    paths = {p.path: p for p in replication_parameters(cfg)}
+    errors = []
+    for i, corr in enumerate(cfg.correlations):
+        a, b = corr.between
+        for j, path in enumerate((a, b)):
+            if path not in paths:
+                errors.append(
+                    f"correlations[{i}].between[{j}]: {path!r} is not an uncertain replication parameter "
+                    "(it must name a key given as a distribution table, e.g. 'councils.A.turnover_annual')"
+                )
+        if a == b:
+            errors.append(f"correlations[{i}].between: a parameter cannot be correlated with itself ({a!r})")
+    if errors:
+        return errors
+    try:
+        _, matrix = correlation_matrix(cfg)
+        copula_factor(matrix)
+    except (DistError, ValueError) as err:
+        errors.append(f"correlations: {err}")
+    return errors
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"no such file: {path}"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path} is a folder, not a config file"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError([f"cannot read {path}: {err}"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError([f"TOML syntax error: {err}"], source=str(path)) from None
+
+
+def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load and validate a config from a TOML file path or a dict; raise ConfigError listing every problem."""
+    if isinstance(source, Config):
+        return load_config(source.raw, overrides) if overrides else source
+    label = None
+    if isinstance(source, (str, Path)):
+        label = str(source)
+        raw = _read_toml(Path(source))
+    elif isinstance(source, Mapping):
+        raw = copy.deepcopy(dict(source))
+    else:
+        raise ConfigError([f"a config must be a path or a table, got {type(source).__name__}"])
+    if overrides:
+        raw = apply_overrides(raw, overrides)
+    if "raw" in raw:
+        raise ConfigError(["raw: unknown key (not part of the config; check the spelling)"], source=label)
+    cross = _cross_check(raw)
+    try:
+        cfg = Config.model_validate({**raw, "raw": raw})
+    except ValidationError as err:
+        raise ConfigError(_pydantic_errors(err) + cross, source=label) from None
+    errors = cross or (_check_correlations(cfg) + _check_scenarios(cfg))
+    if errors:
+        raise ConfigError(errors, source=label)
+    return cfg
+
+
+def _without_scenarios(raw: Mapping[str, Any]) -> dict:
+    return {k: v for k, v in raw.items() if k != "scenarios"}
+
+
+def _check_scenarios(cfg: Config) -> list[str]:
+    """Each scenario's overrides must give a valid config (scenarios are not nested)."""
+    errors = []
+    base = _without_scenarios(cfg.raw)
+    for i, sc in enumerate(cfg.scenarios):
+        try:
+            load_config(apply_overrides(base, sc.set))
+        except ConfigError as err:
+            errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
+    return errors
+
+
+
+def scenario_config(cfg: Config, name: str) -> Config:
+    """The config of a named scenario (the config itself for ``"base"``); ConfigError for an unknown name."""
+    if name == BASE:
+        return cfg
+    for sc in cfg.scenarios:
+        if sc.name == name:
+            return load_config(apply_overrides(_without_scenarios(cfg.raw), sc.set))
+    raise ConfigError([f"no scenario named {name!r} (scenarios: {', '.join(s.name for s in cfg.scenarios) or 'none'})"])
+
+
+def status_quo(cfg: Config) -> Config:
+    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5)."""
+    raw = copy.deepcopy(cfg.raw)
+    raw["programme"]["order"] = []
+    raw["programme"].pop("joint_management", None)
+    raw.pop("scenarios", None)
+    return load_config(raw)

@@ -1,0 +1,107 @@
+"""Dotted-path overrides: ``programme.review_teams``, ``services.*.savings_fraction``,
+``services.Planning.review_months.mean``, for ``--set``, scenarios, sweeps and sensitivity."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any, Mapping
+
+from pydantic import BaseModel
+
+from .errors import ConfigError
+from .schema import Council, JointManagement, Programme, Service
+
+
+_SECTIONS = {"programme": Programme, "councils": Council, "services": Service}
+_TABLE_KEYS = ("budget", "posts", "specialists")
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML (``3``, ``0.2``, ``{dist = "pert", ...}``, ``["A", "B"]``), else a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``PATH=VALUE`` from the command line."""
+    if "=" not in text:
+        raise ConfigError([f"--set {text!r}: expected PATH=VALUE, e.g. programme.review_teams=3"])
+    path, value = text.split("=", 1)
+    path = path.strip()
+    if not path:
+        raise ConfigError([f"--set {text!r}: the path before '=' is empty"])
+    return path, parse_value(value.strip())
+
+
+def _match_name(items: list, parts: list[str], section: str, path: str) -> tuple[list, list[str]]:
+    """Find the named entries (or every entry for '*') of a council/service list."""
+    if parts and parts[0] == "*":
+        return list(items), parts[1:]
+    for n in range(len(parts), 0, -1):
+        name = ".".join(parts[:n])
+        hits = [it for it in items if isinstance(it, dict) and it.get("name") == name]
+        if hits:
+            return hits, parts[n:]
+    names = ", ".join(str(it.get("name")) for it in items if isinstance(it, dict))
+    wanted = parts[0] if parts else ""
+    raise ConfigError([f"{path}: no {section[:-1]} named {wanted!r} ({section} are: {names})"])
+
+
+def _set_in(table: dict, parts: list[str], value: Any, model: type[BaseModel], path: str) -> None:
+    key, rest = parts[0], parts[1:]
+    if key not in model.model_fields or key == "raw":
+        raise ConfigError([f"{path}: unknown key {key!r} (expected one of {', '.join(k for k in model.model_fields if k != 'raw')})"])
+    if not rest:
+        table[key] = copy.deepcopy(value)
+        return
+    if model is Programme and key == "joint_management":
+        sub = table.setdefault(key, {})
+        return _set_in(sub, rest, value, JointManagement, path)
+    if key in _TABLE_KEYS:
+        sub = table.setdefault(key, {})
+        name = ".".join(rest)
+        if not isinstance(sub, dict):
+            raise ConfigError([f"{path}: {key} is not a table"])
+        sub[name] = copy.deepcopy(value)
+        return
+    current = table.get(key)
+    if len(rest) == 1 and isinstance(current, dict) and "dist" in current:
+        current[rest[0]] = copy.deepcopy(value)
+        return
+    raise ConfigError(
+        [f"{path}: {key} is {'a number' if not isinstance(current, dict) else 'not a distribution table'} "
+         f"here, so it has no parameter {'.'.join(rest)!r}"]
+    )
+
+
+def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict:
+    """Apply ``{dotted.path: value}`` to a copy of the raw config tables.
+
+    Paths: ``programme.review_teams``, ``programme.joint_management.saving_per_year``,
+    ``councils.NAME.key``, ``services.NAME.key``, ``services.NAME.posts.COUNCIL``,
+    ``services.*.key`` (every service) and ``...key.PARAM`` for a parameter of a
+    distribution table (``services.Planning.review_months.mean``).
+    """
+    out = copy.deepcopy(dict(raw))
+    out.pop("raw", None)
+    for path, value in overrides.items():
+        parts = str(path).split(".")
+        section = parts[0]
+        if section not in _SECTIONS or len(parts) < 2:
+            raise ConfigError([f"{path}: unknown parameter path (it must start with programme., councils. or services.)"])
+        if section == "programme":
+            _set_in(out.setdefault("programme", {}), parts[1:], value, Programme, path)
+            continue
+        items = out.get(section)
+        if not isinstance(items, list):
+            raise ConfigError([f"{path}: the config has no [[{section}]] tables"])
+        targets, rest = _match_name(items, parts[1:], section, path)
+        if not rest:
+            raise ConfigError([f"{path}: name a key after the {section[:-1]}, e.g. {section}.NAME.key"])
+        for item in targets:
+            _set_in(item, rest, value, _SECTIONS[section], path)
+    return out
+
