@@ -31,7 +31,6 @@ import simshare  # noqa: E402
 from simshare.engine.simulate import config_text  # noqa: E402
 from simshare.engine.worker import Task, run_task  # noqa: E402
 from simshare.config import parameter_paths  # noqa: E402
-from simshare.config import load_config
 
 CONFIGS = ["minimal", "shared_planning", "chiltern_south_bucks"]
 
@@ -101,7 +100,7 @@ def throughput(cfg: simshare.Config, n: int) -> tuple[float, float]:
 
 def cli(args: list[str]) -> tuple[float, int]:
     """Wall time and peak resident memory (kB) of one ``simshare`` command in a fresh process."""
-    code = ("import resource, sys, time; from simshare.cli import main; t = time.perf_counter(); rc = main(sys.argv[1:]); "
+    code = ("import resource, sys, time; from simshare.interface.cli import main; t = time.perf_counter(); rc = main(sys.argv[1:]); "
             "print('BENCH', time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(rc)")
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)

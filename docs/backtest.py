@@ -7,7 +7,7 @@ import numpy as np, matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import simshare
-from simshare.analysis.convergence import quantile_ci
+from simshare.analysis.statistics import quantile_ci
 from simshare.engine.simulate import run_scenarios
 from simshare.config import load_config
 

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from simshare.analysis.summary import format_money, summarise
+from simshare.analysis.results import format_money
+from simshare.analysis.summary import summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = str(ROOT / "configs" / "minimal.toml")
@@ -193,3 +194,12 @@ def test_bad_command_line_exits_2_with_a_message(files, case):
     result = simshare_cli(*(a.replace("{tmp}", str(files)) for a in args))
     assert_bad_input(result, *needles)
     assert not list(files.rglob("results.nc*")), "bad input left a result file"
+
+
+def test_precision_short_of_its_target_warns_on_stderr(tmp_path):
+    result = simshare_cli("run", MINIMAL, "-n", "5", "--precision", "npv:mean=1", "--max-replications", "10",
+                          "-o", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"simshare run: warning: precision not reached by the ceiling of 10 replications: "
+                     r"npv mean: half-width reached \S+, target 1 \(£\)", result.stderr), result.stderr
+    assert "(10 replications)" in result.stdout

@@ -12,6 +12,7 @@ through module-scoped fixtures, because each executor pays a few seconds of star
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import signal
 import subprocess
@@ -26,7 +27,7 @@ import xarray as xr
 from scipy import stats
 
 import simshare
-from simshare.analysis.convergence import parse_precision, precision_reached
+from simshare.analysis.precision import PrecisionWarning, parse_precision, precision_reached
 from simshare.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -447,3 +448,16 @@ def test_precision_adds_replications_until_reached():
     assert ok or n == 400, f"stopped at {n} replications with half-width {hw:.4g} > {wanted:.4g}"
     # replication i is the same whatever the run's size (§3.4): the first 50 are the 50-replication run
     assert_identical(first, ds.isel(replication=slice(0, 50)))
+
+
+def test_precision_not_reached_by_the_ceiling_warns_and_is_recorded():
+    """The API's default ceiling is the command line's, 20 × n; stopping short of a target is said and recorded."""
+    with pytest.warns(PrecisionWarning, match=r"npv mean: half-width reached \S+, target 1 \(£\)"):
+        ds = simshare.simulate(small(), replications=5, seed=3, precision="npv:mean=1")
+    assert ds.sizes["replication"] == 100
+    assert int(ds.attrs["precision_reached"]) == 0
+    assert ds.attrs["precision_target"] == "npv:mean=1.0"
+    [(_, hw, ok)] = precision_reached(ds, parse_precision("npv:mean=1"))
+    assert not ok and json.loads(ds.attrs["precision_half_widths"]) == {"npv:mean=1.0": hw}
+    reached = simshare.simulate(small(), replications=5, seed=3, precision="npv:mean=1e12")
+    assert reached.sizes["replication"] == 5 and int(reached.attrs["precision_reached"]) == 1

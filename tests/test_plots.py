@@ -1,4 +1,4 @@
-"""simshare.plots: every figure function returns a titled Figure, and none touches pyplot's global state."""
+"""simshare.interface.plots: every figure function returns a titled Figure, and none touches pyplot's global state."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 import simshare
-from simshare import plots
+from simshare.interface import plots
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 

@@ -1,4 +1,4 @@
-"""simshare.report: the self-contained board report, its structure, and a real headless browser opening it."""
+"""simshare.interface.report: the self-contained board report, its structure, and a real headless browser opening it."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import pytest
 import xarray as xr
 
 import simshare
-from simshare import plots
-from simshare.cli import main
-from simshare.report import headline, write_report
+from simshare.interface import plots
+from simshare.interface.cli import main
+from simshare.interface.report import headline, write_report
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')

@@ -105,7 +105,7 @@ def test_rank_correlations_by_year_have_a_year_per_programme_year(one_driver_run
 
 def test_months_not_reached_rank_last():
     x = np.array([[1.0], [2.0], [3.0], [4.0]])
-    table = sens._rank_table(x, ["p"], np.array([10.0, 20.0, np.nan, 40.0]), months=True)
+    table = sens.rank_table(x, ["p"], np.array([10.0, 20.0, np.nan, 40.0]), months=True)
     # ranks of y with NaN as +inf: 1, 2, 4, 3 → Spearman with 1, 2, 3, 4 is 0.8
     assert table.loc["p", "spearman"] == pytest.approx(0.8)
     assert table.attrs["not_reached"] == 1
@@ -143,7 +143,7 @@ def test_sobol_gives_the_one_driver_nearly_all_the_variance():
 
 def test_design_rows_of_a_group_share_their_random_numbers():
     cfg = simshare.load_config(MINIMAL)
-    design = sens._Design(cfg, ["services.Revenues and Benefits.savings_fraction"], "npv", 1, {}, 100)
+    design = sens.Design(cfg, ["services.Revenues and Benefits.savings_fraction"], "npv", 1, {}, 100)
     groups = np.array([0, 0, 0, 1, 1, 1])
     u = np.linspace(0.1, 0.9, 6)[:, None]
     values = design.values(u, groups)

@@ -1,4 +1,4 @@
-"""The board summary and its Monte Carlo error (simshare.analysis.summary / .convergence)."""
+"""The board summary and its Monte Carlo error (simshare.analysis.summary / .statistics / .precision)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from simshare.analysis.convergence import (
-    PrecisionTarget,
-    mean_ci,
-    parse_precision,
-    precision_reached,
-    quantile_ci,
-)
-from simshare.analysis.summary import (
-    format_money,
-    format_summary,
-    month_label,
-    outcomes,
-    summarise,
-    target_probability,
-)
+from simshare.analysis.precision import PrecisionTarget, parse_precision, precision_reached
+from simshare.analysis.results import format_money, month_label, outcomes
+from simshare.analysis.statistics import mean_ci, quantile_ci
+from simshare.analysis.summary import format_summary, summarise, target_probability
 
 COUNCILS = ["Chiltern", "South Bucks"]
 SERVICES = ["Planning", "Licensing", "Building Control"]

@@ -14,10 +14,8 @@ Phasing is a scenario like any other: ``programme.order``, ``programme.review_te
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -26,7 +24,8 @@ import pandas as pd
 import xarray as xr
 
 from ..config import BASE, STATUS_QUO, Config, ConfigError, load_config, scenario_config, status_quo
-from .summary import _attr, start_date, format_money, month_label, outcomes, select_scenario, target_month
+from ..engine.simulate import run_scenarios
+from .results import attr, format_money, month_label, outcomes, select_scenario, start_date, target_month
 
 MINUS = "−"  # typographic minus for signed differences
 
@@ -103,15 +102,21 @@ def scenario_definitions(cfg: Config, names: Sequence[str], overrides: Mapping[s
     return out
 
 
-def compare(config: Any, scenarios: list[str] | None = None, baseline: bool = False, replications: int = 500,
+def compare(config: Any, scenarios: Sequence[str] | None = None, baseline: bool = False, replications: int = 500,
             seed: int = 1, workers: int = 1, executor: str | None = None, chunk_size: int | None = None,
             scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
             overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run the base, its scenarios (all or ``scenarios``) and optionally the status quo under common
     random numbers; one dataset with a ``scenario`` dim (``base`` first). ``overrides`` apply to every
-    scenario (a scenario's own ``set`` wins where both name a path)."""
-    from ..engine.simulate import run_scenarios
+    scenario (a scenario's own ``set`` wins where both name a path).
 
+    ``config``: a TOML path, a table or a Config. The dataset is :func:`simshare.simulate`'s with a
+    ``scenario`` dim ahead of the others (replication, time, council, service, parameter) and the
+    attributes ``scenario_definitions`` (JSON) and ``comparison``; read it with
+    :func:`paired_differences`. With ``output`` it is also written there (netCDF, atomically).
+    Raises ConfigError for a bad config, an unknown scenario name, a scenario that moves the start
+    or the horizon, or nothing to compare; ValueError for bad engine options.
+    """
     cfg = load_config(config, overrides)
     configs = scenario_configs(cfg, scenarios, baseline)
     attrs = {
@@ -291,8 +296,8 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
     names = list(dict.fromkeys(table.index.get_level_values("scenario")))
     base = table.attrs.get("base", BASE)
     n = int(ds.sizes.get("replication", 0))
-    seed = _attr(ds, "seed")
-    lines = [str(_attr(ds, "config_name") or "simshare comparison"),
+    seed = attr(ds, "seed")
+    lines = [str(attr(ds, "config_name") or "simshare comparison"),
              f"{n:,} replications, seed {seed if seed is not None else '?'}; each scenario against {base!r} "
              "under the same random numbers (paired differences: scenario − base).", ""]
     stats = ["mean", "P10", "P50", "P90"]
@@ -324,46 +329,6 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --------------------------------------------------------------------------- command line
-
-
-def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    """Write the table beside the dataset, atomically (no half-written file)."""
-    tmp = path.with_name(path.name + ".tmp")
-    table.to_csv(tmp)
-    os.replace(tmp, path)
-
-
-def command(args: argparse.Namespace) -> int:
-    """``simshare compare CONFIG``: run, write DIR/compare.nc and DIR/compare.csv, print the table."""
-    from ..cli import BadInput, choose_executor, output_dir, overrides_from
-    from ..engine.store import StoreError
-
-    overrides = overrides_from(args.set)
-    cfg = load_config(args.config, overrides)
-    if not cfg.scenarios and not args.baseline and not args.scenario:
-        raise BadInput(f"{args.config} has no [[scenarios]] to compare: add [[scenarios]] tables (a name and a "
-                       "set of dotted-path overrides, e.g. set = {\"programme.review_teams\" = 3}) or use "
-                       "--baseline to compare with the status quo")
-    try:
-        scenario_configs(cfg, args.scenario, args.baseline)  # check names before any file is written
-    except ConfigError as err:
-        raise BadInput(f"--scenario: {'; '.join(err.errors)}") from None
-    executor = choose_executor(args)
-    out = output_dir(args, args.config)
-    path = out / "compare.nc"
-    try:
-        ds = compare(args.config, args.scenario, args.baseline, replications=args.replications, seed=args.seed,
-                     workers=args.workers, executor=executor, chunk_size=args.chunk_size, scheduler=args.scheduler,
-                     progress=not args.quiet, output=path, overrides=overrides)
-    except StoreError as err:
-        raise BadInput(str(err)) from None
-    table = paired_differences(ds)
-    _write_csv(table, out / "compare.csv")
-    print(format_comparison(ds, table))
-    print(f"results: {path} and {out / 'compare.csv'} ({args.replications} replications)")
-    return 0
-
-
-__all__ = ["compare", "scenario_configs", "paired_differences", "format_comparison", "headline", "command",
-           "measure_values", "quantile", "MEASURES"]
+__all__ = ["compare", "scenario_configs", "scenario_definitions", "paired_differences", "paired_difference",
+           "format_comparison", "format_difference", "signed_money", "headline", "measure_values", "quantile",
+           "MEASURES", "COLUMNS"]

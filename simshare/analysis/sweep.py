@@ -10,7 +10,6 @@ has one dimension per swept path (named by the path, its coordinate the values) 
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import math
@@ -23,8 +22,10 @@ import pandas as pd
 import xarray as xr
 
 from ..config import Config, ConfigError, load_config, parse_value
-from .convergence import STATISTICS, statistic_ci
-from .summary import _attr, start_date, format_money, month_label, outcomes, target_probability
+from ..engine.simulate import parameter_units, run_scenarios
+from .results import attr, format_money, month_label, outcomes, start_date
+from .statistics import STATISTICS, statistic_ci
+from .summary import target_probability
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -180,8 +181,6 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
 def _coordinate(path: str, values: list) -> xr.DataArray:
     """The swept values as a coordinate: numbers stay numbers, strings stay strings, lists and
     tables (and mixtures) become their inline-TOML labels."""
-    from ..engine.simulate import parameter_units
-
     attrs = {"long_name": f"swept parameter {path}"}
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         data = np.array(values, dtype=float if any(isinstance(v, float) for v in values) else np.int64)
@@ -221,9 +220,14 @@ def sweep(config: Any, axes: Mapping[str, list], replications: int = 200, seed: 
           overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run every point of the full factorial of ``axes`` ({dotted path: [values]}) under common random
     numbers; a dataset with one dimension per swept path (coordinate: the values) ahead of the usual ones.
-    The config's ``[[scenarios]]`` play no part. With ``output`` the dataset is also written there."""
-    from ..engine.simulate import run_scenarios
+    The config's ``[[scenarios]]`` play no part. With ``output`` the dataset is also written there.
 
+    ``config``: a TOML path, a table or a Config, with ``overrides`` applied first. Each point runs
+    ``replications`` replications; the attributes ``sweep_paths`` and ``sweep_axes`` (JSON) record the
+    axes; read it with :func:`sweep_summary`. Raises ConfigError naming the path and value of any point
+    that is not a valid config (or that changes the start or the horizon); ValueError for bad engine
+    options.
+    """
     axes = {str(p): list(v) for p, v in axes.items()}
     points = sweep_configs(config, axes, overrides)
     attrs = {
@@ -255,7 +259,7 @@ def write_atomic(ds: xr.Dataset, path: Path) -> None:
 
 def swept_paths(ds: xr.Dataset) -> list[str]:
     """The swept dims of a sweep dataset, from its ``sweep_paths`` attribute."""
-    text = _attr(ds, "sweep_paths")
+    text = attr(ds, "sweep_paths")
     if text is None:
         raise ValueError("not a sweep dataset: no sweep_paths attribute")
     return [p for p in json.loads(text)]
@@ -300,8 +304,8 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
 
     blocks = [("NPV", "npv", format_money), ("Programme complete", "programme_complete_month", month)]
     n = int(ds.sizes.get("replication", 0))
-    lines = [str(_attr(ds, "config_name") or "simshare sweep"),
-             f"{len(table)} points × {n:,} replications, seed {_attr(ds, 'seed')}; every point under the same "
+    lines = [str(attr(ds, "config_name") or "simshare sweep"),
+             f"{len(table)} points × {n:,} replications, seed {attr(ds, 'seed')}; every point under the same "
              "random numbers.", ""]
     keys = [tuple(label(v) for v in (k if isinstance(k, tuple) else (k,))) for k in table.index]
     key_w = [max(len(p), *(len(k[i]) for k in keys)) for i, p in enumerate(paths)]
@@ -319,44 +323,14 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
             lines.append("  " + " ".join(f"{v:<{w}}" for v, w in zip(k, key_w)) + " "
                          + " ".join(f"{c:>{col_w}}" for c in row))
         lines.append("")
-    target = _attr(ds, "savings_target")
+    target = attr(ds, "savings_target")
     if "P(target)" in table:
-        tm = _attr(ds, "target_month")
+        tm = attr(ds, "target_month")
         by = month_label(start, float(tm)) if tm is not None else "the end"
         lines.append(f"P(target): chance of a savings run-rate ≥ {format_money(float(target))}/yr by {by}.")
     lines.append("Completion: after horizon = later than the last simulated month; not reached = no mean.")
     return "\n".join(lines) + "\n"
 
 
-# --------------------------------------------------------------------------- command line
-
-
-def command(args: argparse.Namespace) -> int:
-    """``simshare sweep CONFIG --set PATH=V1,V2,...``: run, write DIR/sweep.nc and DIR/sweep.csv, print."""
-    from ..cli import BadInput, choose_executor, output_dir
-
-    try:
-        axes = parse_sweep(args.set)
-    except ValueError as err:
-        raise BadInput(str(err)) from None
-    cfg = load_config(args.config)
-    try:
-        sweep_configs(cfg, axes)  # every path and value checked before anything is written
-    except ConfigError as err:
-        raise BadInput("--set " + "\n  --set ".join(err.errors)) from None
-    executor = choose_executor(args)
-    out = output_dir(args, args.config)
-    ds = sweep(cfg, axes, replications=args.replications, seed=args.seed, workers=args.workers, executor=executor,
-               chunk_size=args.chunk_size, scheduler=args.scheduler, progress=not args.quiet,
-               output=out / "sweep.nc")
-    table = sweep_summary(ds)
-    tmp = out / "sweep.csv.tmp"
-    table.to_csv(tmp)
-    os.replace(tmp, out / "sweep.csv")
-    print(format_sweep(ds, table))
-    print(f"results: {out / 'sweep.nc'} and {out / 'sweep.csv'} ({len(table)} points × {args.replications} replications)")
-    return 0
-
-
 __all__ = ["parse_sweep", "split_values", "value_label", "sweep_configs", "reshape_points", "sweep",
-           "sweep_summary", "format_sweep", "swept_paths", "command"]
+           "sweep_summary", "format_sweep", "swept_paths", "write_atomic", "SUMMARY_OUTCOMES", "FIXED_PATHS"]

@@ -1,110 +1,315 @@
-"""The realised programme: the plain numbers one replication runs on, from a config and its drawn values."""
+"""The realised programme: the typed, frozen values one replication runs on (DESIGN §1.1).
+
+:func:`realise` turns a :class:`~simshare.config.schema.Config` and one replication's
+drawn parameter values into a :class:`Realisation`: plain numbers with attribute access,
+one class per config section, field names equal to the config keys.  Recurring
+durations (time to hire, rework, a review lead's replacement) come back as an
+:class:`Occurrence`, to be drawn afresh each time the thing happens; durations that
+happen once per replication (each service's review, consultation and implementation)
+and every other replication parameter come back as numbers.
+
+The fixed part is worked out once per config (cached with ``cfg.derived``); a record
+with nothing drawn in it is shared by every replication (it is frozen), and a record
+with drawn values is rebuilt from its fixed arguments with the drawn ones filled in.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
-from ..distributions import Dist
-from .parameters import ONCE_KEYS
-from .schema import OCCURRENCE_KEYS, Config
+import numpy as np
+
+from ..distributions import Dist, Sampler
+from .parameters import ONCE_KEYS, parameter_paths
+from .schema import INTEGER_KEYS, OCCURRENCE_KEYS, Config
+
+V = TypeVar("V")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
-    """A recurring duration with numeric parameters, ready for a :class:`~simshare.distributions.Sampler`."""
+    """A recurring duration with numeric parameters, ready for a :class:`~simshare.distributions.Sampler`.
+
+    ``family`` is a distribution family of :mod:`simshare.distributions`; ``params`` its
+    (name, value) pairs in the config's order, every value a number (nested tables drawn).
+    """
 
     family: str
     params: tuple[tuple[str, Any], ...]
 
     @property
     def fixed(self) -> float | None:
+        """The value when the duration is fixed (family ``fixed``), else None."""
         return float(dict(self.params)["value"]) if self.family == "fixed" else None
 
+    def sampler(self, rng: Callable[[], np.random.Generator]) -> Callable[[], float]:
+        """A function drawing one occurrence (months) per call.
 
-def _resolve(value: Any, path: str, values: dict[str, float], occurrence: bool):
-    if value is None:
-        return None
-    if not isinstance(value, Dist):
-        if occurrence:
-            return Occurrence("fixed", (("value", float(value)),))
-        return value
-    if occurrence:
-        params = tuple(
-            (name, values[f"{path}.{name}"] if isinstance(v, Dist) else v) for name, v in value.params
-        )
-        return Occurrence(value.family, params)
-    return values[path]
+        ``rng`` makes the stream to draw from; it is not called when the duration is fixed.
+        """
+        fixed = self.fixed
+        if fixed is not None:
+            return lambda: fixed
+        return Sampler(self.family, dict(self.params), rng())
 
 
-def realise(cfg: Config, values: dict[str, float]) -> dict[str, Any]:
-    """Plain numbers for one replication: ``{"programme": {...}, "councils": [...], "services": [...]}``.
+class ByCouncil(Mapping[str, V]):
+    """A read-only table keyed by council name, in the config's order (a service's budget, posts, specialists)."""
 
-    Recurring durations come back as :class:`Occurrence`; once-per-replication durations
-    as numbers (drawn), like every other replication parameter. The fixed part is built
-    once per config; each replication copies it and fills in its drawn values.
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, V] | Iterable[tuple[str, V]] = ()):
+        self._items = dict(items)
+
+    def __getitem__(self, name: str) -> V:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._items.get(name, default)
+
+    def keys(self):  # type: ignore[override]
+        return self._items.keys()
+
+    def values(self):  # type: ignore[override]
+        return self._items.values()
+
+    def items(self):  # type: ignore[override]
+        return self._items.items()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"ByCouncil({self._items!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class JointManagementValues:
+    """``[programme.joint_management]``: a saving (£/yr) ramping in from ``start_month`` over ``ramp_months``, a one-off cost (£)."""
+
+    saving_per_year: float
+    start_month: float
+    ramp_months: float
+    one_off_cost: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeValues:
+    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year."""
+
+    name: str
+    start: dt.date
+    horizon_months: int
+    review_teams: int
+    support_capacity: int
+    frontline_limit: int
+    committee_first_month: float
+    committee_interval_months: float
+    approvals_per_meeting: int | None
+    approval_probability: float
+    rework_months: Occurrence
+    team_turnover_annual: float
+    team_replacement_months: Occurrence
+    team_cost_per_month: float
+    change_turnover_multiplier: float
+    change_settle_months: float
+    shared_turnover_multiplier: float
+    safe_staffing: float
+    discount_rate: float
+    order: tuple[str, ...] | None
+    savings_target: float | None
+    target_month: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilValues:
+    """One ``[[councils]]`` entry for one replication (DESIGN §1.3).
+
+    The specialist recruitment keys are always set: when the config leaves them out they
+    are the council's ordinary ``recruitment_months`` and ``recruitment_failure``.
     """
-    template, slots = cfg.derived("realisation", _template)
-    values = {k: float(v) for k, v in values.items()}
-    out: dict[str, Any] = {
-        "programme": dict(template["programme"]),
-        "joint_management": None if template["joint_management"] is None else dict(template["joint_management"]),
-        "councils": [dict(d) for d in template["councils"]],
-        "services": [{**d, "budget": dict(d["budget"])} for d in template["services"]],
-    }
-    for where, key, value, path, occurrence in slots:
-        table = out
-        for part in where:
-            table = table[part]
-        table[key] = values[path] if key in ONCE_KEYS and where[0] == "services" else _resolve(
-            value, path, values, occurrence)
-    for d in out["councils"]:
-        if d["specialist_recruitment_months"] is None:
-            d["specialist_recruitment_months"] = d["recruitment_months"]
-        if d["specialist_recruitment_failure"] is None:
-            d["specialist_recruitment_failure"] = d["recruitment_failure"]
-    return out
+
+    name: str
+    turnover_annual: float
+    recruitment_months: Occurrence
+    recruitment_failure: float
+    specialist_recruitment_months: Occurrence
+    specialist_recruitment_failure: float
+    agency_cover: float
+    agency_start_months: float
+    agency_premium: float
+    initial_vacancy_rate: float
 
 
-def _template(cfg: Config) -> tuple[dict[str, Any], list[tuple]]:
-    """The realisation's fixed values, and a slot (where, key, value, path, occurrence) for each drawn one."""
-    slots: list[tuple] = []
-    out: dict[str, Any] = {"programme": {}, "joint_management": None, "councils": [], "services": []}
+@dataclass(frozen=True, slots=True)
+class ServiceValues:
+    """One ``[[services]]`` entry for one replication (DESIGN §1.2, §1.4, §1.5).
 
-    def put(table: dict, where: tuple, key: str, value: Any, path: str, occurrence: bool) -> None:
-        if isinstance(value, Dist):
-            slots.append((where, key, value, path, occurrence))
-            table[key] = None
-        elif where[0] == "services" and key in ONCE_KEYS:
-            table[key] = float(value)
-        else:
-            table[key] = _resolve(value, path, {}, occurrence)
+    ``review_months``, ``consultation_months`` and ``implementation_months`` happen once
+    per replication, so they are drawn numbers here. ``budget`` (£/yr), ``posts`` and
+    ``specialists`` are keyed by council name, for the councils that have the service.
+    """
 
-    prog = cfg.programme
-    for key in type(prog).model_fields:
-        value = getattr(prog, key)
-        if key == "joint_management":
-            if value is not None:
-                out["joint_management"] = {}
-                for k in type(value).model_fields:
-                    put(out["joint_management"], ("joint_management",), k, getattr(value, k),
-                        f"programme.joint_management.{k}", False)
-            continue
-        put(out["programme"], ("programme",), key, value, f"programme.{key}", key in OCCURRENCE_KEYS["programme"])
-    for i, c in enumerate(cfg.councils):
-        d: dict[str, Any] = {}
-        for key in type(c).model_fields:
-            put(d, ("councils", i), key, getattr(c, key), f"councils.{c.name}.{key}", key in OCCURRENCE_KEYS["councils"])
-        out["councils"].append(d)
-    for i, s in enumerate(cfg.services):
-        d = {}
-        for key in type(s).model_fields:
-            value, path = getattr(s, key), f"services.{s.name}.{key}"
-            if key == "budget":
-                d[key] = {}
-                for c, v in value.items():
-                    put(d[key], ("services", i, "budget"), c, v, f"{path}.{c}", False)
+    name: str
+    frontline: bool
+    budget: ByCouncil[float]
+    posts: ByCouncil[int]
+    specialists: ByCouncil[int]
+    staff_cost_share: float
+    salary: float | None
+    earliest_start_month: float
+    review_months: float
+    consultation_months: float
+    implementation_months: float
+    implementation_disruption: float
+    savings_fraction: float
+    post_reduction_fraction: float
+    attrition_window_months: float
+    redundancy_cost: float
+    one_off_cost: float
+    ramp_months: float
+
+
+@dataclass(frozen=True, slots=True)
+class Realisation:
+    """Everything one replication runs on: councils and services in config order."""
+
+    programme: ProgrammeValues
+    joint_management: JointManagementValues | None
+    councils: tuple[CouncilValues, ...]
+    services: tuple[ServiceValues, ...]
+
+
+def realise(cfg: Config, values: Sequence[float] | Mapping[str, float]) -> Realisation:
+    """The typed values of one replication.
+
+    ``values`` are the replication parameters, either in ``parameter_paths(cfg)`` order
+    (a sequence or 1-d array) or by dotted path (a mapping). Raises ``KeyError`` when a
+    mapping lacks a path the config draws, ``IndexError`` when a sequence is too short.
+    """
+    template = cfg.derived("realisation", _Template)
+    if isinstance(values, Mapping):
+        vals = [float(values[p]) for p in template.paths]
+    elif isinstance(values, np.ndarray):
+        vals = values.astype(float, copy=False).tolist()
+    else:
+        vals = [float(v) for v in values]
+    return Realisation(
+        template.programme.make(vals),
+        None if template.joint_management is None else template.joint_management.make(vals),
+        tuple(r.make(vals) for r in template.councils) if template.council_draws else template.fixed_councils,
+        tuple(r.make(vals) for r in template.services) if template.service_draws else template.fixed_services,
+    )
+
+
+# --------------------------------------------------------------------------- the template
+
+Fill = Callable[[list, list], Any]   # (drawn values, the record's arguments so far) -> the field's value
+
+
+class _Recipe:
+    """How to make one record: its class, fixed arguments and a fill for each drawn field."""
+
+    __slots__ = ("cls", "args", "fills", "fixed")
+
+    def __init__(self, cls: type, args: list, fills: list[tuple[int, Fill]]):
+        self.cls, self.args, self.fills = cls, tuple(args), tuple(fills)
+        self.fixed = None if fills else cls(*args)
+
+    def make(self, vals: list[float]) -> Any:
+        if self.fixed is not None:
+            return self.fixed
+        args = list(self.args)
+        for i, fill in self.fills:
+            args[i] = fill(vals, args)
+        return self.cls(*args)
+
+
+class _Template:
+    """The realisation's fixed part for one config, and where each drawn value goes."""
+
+    def __init__(self, cfg: Config):
+        self.paths = parameter_paths(cfg)
+        self.column = {p: j for j, p in enumerate(self.paths)}
+        prog = cfg.programme
+        self.programme = self._recipe(ProgrammeValues, prog, "programme", exclude=("joint_management",))
+        jm = prog.joint_management
+        self.joint_management = None if jm is None else self._recipe(
+            JointManagementValues, jm, "programme.joint_management", section=None)
+        self.councils = [self._recipe(CouncilValues, c, f"councils.{c.name}", section="councils")
+                         for c in cfg.councils]
+        self.services = [self._recipe(ServiceValues, s, f"services.{s.name}", section="services")
+                         for s in cfg.services]
+        self.council_draws = any(r.fixed is None for r in self.councils)
+        self.service_draws = any(r.fixed is None for r in self.services)
+        self.fixed_councils = None if self.council_draws else tuple(r.fixed for r in self.councils)
+        self.fixed_services = None if self.service_draws else tuple(r.fixed for r in self.services)
+
+    def _recipe(self, cls: type, model: Any, prefix: str, section: str | None = "programme",
+                exclude: tuple[str, ...] = ()) -> _Recipe:
+        names = [f.name for f in dataclasses.fields(cls)]
+        keys = [k for k in type(model).model_fields if k not in exclude]
+        if names != keys:
+            raise RuntimeError(f"{cls.__name__} fields {names} do not match the config keys {keys}")
+        occurrence_keys = OCCURRENCE_KEYS.get(section or "", ())
+        args: list = []
+        fills: list[tuple[int, Fill]] = []
+        for i, key in enumerate(keys):
+            value, path = getattr(model, key), f"{prefix}.{key}"
+            if key in ("budget", "posts", "specialists"):
+                arg, fill = self._table(value, path)
+            elif section == "services" and key in ONCE_KEYS:
+                arg, fill = (None, self._number(path, False)) if isinstance(value, Dist) else (float(value), None)
+            elif key in occurrence_keys:
+                arg, fill = self._occurrence(value, path)
+            elif isinstance(value, Dist):
+                arg, fill = None, self._number(path, key in INTEGER_KEYS)
+            elif isinstance(value, list):
+                arg, fill = tuple(value), None
             else:
-                put(d, ("services", i), key, value, path, False)
-        out["services"].append(d)
-    return out, slots
+                arg, fill = value, None
+            if key.startswith("specialist_recruitment_") and value is None:
+                ordinary = names.index(key.replace("specialist_", ""))
+                arg, fill = args[ordinary], None
+                if any(j == ordinary for j, _ in fills):
+                    fill = lambda vals, got, j=ordinary: got[j]  # noqa: E731
+            args.append(arg)
+            if fill is not None:
+                fills.append((i, fill))
+        return _Recipe(cls, args, fills)
+
+    def _number(self, path: str, integer: bool) -> Fill:
+        j = self.column[path]
+        if integer:
+            return lambda vals, got: int(vals[j])
+        return lambda vals, got: vals[j]
+
+    def _occurrence(self, value: Any, path: str) -> tuple[Any, Fill | None]:
+        if value is None:
+            return None, None
+        if not isinstance(value, Dist):
+            return Occurrence("fixed", (("value", float(value)),)), None
+        if not any(isinstance(v, Dist) for _, v in value.params):
+            return Occurrence(value.family, tuple(value.params)), None
+        family = value.family
+        params = [(name, self.column[f"{path}.{name}"] if isinstance(v, Dist) else None, v) for name, v in value.params]
+        return None, lambda vals, got: Occurrence(
+            family, tuple((name, v if j is None else vals[j]) for name, j, v in params))
+
+    def _table(self, value: Mapping[str, Any], path: str) -> tuple[Any, Fill | None]:
+        if not any(isinstance(v, Dist) for v in value.values()):
+            return ByCouncil(value), None
+        items = [(c, self.column[f"{path}.{c}"] if isinstance(v, Dist) else None, v) for c, v in value.items()]
+        return None, lambda vals, got: ByCouncil([(c, v if j is None else vals[j]) for c, j, v in items])

@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import math
 import tempfile
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 import tomli_w
 import xarray as xr
+from tqdm.auto import tqdm
 
-from .. import __version__
-from ..config import STATUS_QUO, Config, ConfigError, load_config, parameter_paths, status_quo
+from ..version import __version__
+from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
 from .executors import EXECUTORS, execute
 from .sampling import METHODS, design_uniforms, replication_inputs
 from .store import Layout, PartStore, StoreError, write_netcdf
 from .worker import Task, run_task
 
+#: without ``max_replications``, a run with a stop rule may grow to this many times its replications
+CEILING_FACTOR = 20
+
+
+@runtime_checkable
+class StopRule(Protocol):
+    """A stop rule that also says what to record: ``attrs()`` (called after the last check) is added
+    to the results' attributes. Any ``callable(ds) -> bool`` will do as a plain stop rule."""
+
+    def __call__(self, ds: xr.Dataset) -> bool:
+        """True when the dataset holds enough replications."""
+
+    def attrs(self) -> Mapping[str, Any]:
+        """Attributes describing the outcome, for the results."""
+
+
+def default_ceiling(replications: int, max_replications: int | None) -> int:
+    """The most replications a run with a stop rule may reach: ``max_replications``, else
+    :data:`CEILING_FACTOR` × ``replications``."""
+    return max_replications if max_replications is not None else CEILING_FACTOR * replications
 
 
 def config_text(cfg: Config) -> str:
@@ -34,7 +54,6 @@ def _drop_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
-
 
 
 _UNITS = {
@@ -166,21 +185,22 @@ class Run:
 
 def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, executor: str = "serial",
                 chunk_size: int | None = None, scheduler: str | None = None, resume: bool = False,
-                progress: bool = False, precision: Sequence | None = None, max_replications: int | None = None,
-                extra_attrs: Mapping[str, Any] | None = None) -> int:
-    """Run the replications (resuming stored chunks), write ``output`` atomically; return the count run."""
+                progress: bool = False, stop: Callable[[xr.Dataset], bool] | None = None,
+                max_replications: int | None = None, extra_attrs: Mapping[str, Any] | None = None) -> int:
+    """Run the replications (resuming stored chunks), write ``output`` atomically; return the count run.
+
+    With ``stop``, the dataset so far is handed to ``stop(ds)`` after each round; while it returns
+    False the replications double, up to ``max_replications`` (see :func:`default_ceiling`). A
+    :class:`StopRule`'s ``attrs()`` are recorded in the results.
+    """
     output = Path(output)
     store = PartStore(output.with_name(output.name + ".parts"), run.description(replications))
     store.open(resume)
     if chunk_size is None:
         chunk_size = max(1, min(50, math.ceil(replications / (4 * workers))))
     total = replications
-    ceiling = max(total, max_replications or 0)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="rep", desc="replications", smoothing=0.05, dynamic_ncols=True)
+    ceiling = max(total, default_ceiling(total, max_replications)) if stop is not None else total
+    bar = tqdm(total=total, unit="rep", desc="replications", smoothing=0.05, dynamic_ncols=True) if progress else None
     try:
         while True:
             missing = store.missing(total)
@@ -193,22 +213,25 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
                 store.write(start, arrays)
                 if bar is not None:
                     bar.update(arrays["npv"].shape[1])
-            if not precision or total >= ceiling:
+            if stop is None:
                 break
-            from ..analysis.convergence import precision_reached
-
             check = output.with_name(output.name + ".check")
             write_netcdf(check, run.layout(total, extra_attrs), store.parts(total), total)
-            with xr.open_dataset(check) as ds:
-                reached = all(ok for _, _, ok in precision_reached(ds, precision))
-            check.unlink()
-            if reached:
+            try:
+                with xr.open_dataset(check) as ds:
+                    reached = bool(stop(ds))
+            finally:
+                check.unlink()
+            if reached or total >= ceiling:
                 break
             total = min(2 * total, ceiling)
     finally:
         if bar is not None:
             bar.close()
-    write_netcdf(output, run.layout(total, extra_attrs), store.parts(total), total)
+    attrs = dict(extra_attrs or {})
+    if isinstance(stop, StopRule):
+        attrs.update(stop.attrs())
+    write_netcdf(output, run.layout(total, attrs), store.parts(total), total)
     store.remove()
     return total
 
@@ -251,34 +274,37 @@ def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int 
 def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
              chunk_size: int | None = None, sampling: str = "mc", scheduler: str | None = None,
              baseline: bool = False, output: str | Path | None = None, resume: bool = False,
-             progress: bool = False, precision: Any = None, max_replications: int | None = None,
-             overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
-    """Run ``replications`` futures of a programme and return them as an ``xarray.Dataset``.
+             progress: bool = False, stop: Callable[[xr.Dataset], bool] | None = None,
+             max_replications: int | None = None, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Run ``replications`` futures of a programme and return them as an ``xarray.Dataset``
+    (dims replication, time, council, service, parameter; a ``scenario`` dim with ``baseline``).
 
-    Results are bit-identical for the same config and seed whatever ``workers``,
-    ``executor`` ("serial", "processes", "dask") and ``chunk_size``. With ``output`` the
-    dataset is written there (atomically) and returned opened from the file; ``resume``
+    ``config``: a TOML path, a table or a :class:`~simshare.config.Config`, with ``overrides``
+    (dotted path -> value) applied. Results are bit-identical for the same config and seed whatever
+    ``workers``, ``executor`` ("serial", "processes", "dask") and ``chunk_size``. With ``output``
+    the dataset is written there (atomically) and returned opened from the file; ``resume``
     continues an interrupted run. ``baseline`` adds the status quo as a second scenario.
-    ``precision`` (e.g. ``"programme_complete_month:P80=1"``) adds replications, doubling,
-    until every confidence half-width is reached or ``max_replications``.
+    ``stop`` (``callable(ds) -> bool``, e.g. :class:`simshare.analysis.precision.PrecisionRule`)
+    adds replications, doubling, until it returns True or ``max_replications`` (default
+    :data:`CEILING_FACTOR` × ``replications``) is reached; it needs ``sampling="mc"``.
+
+    Raises ConfigError for a bad config, ValueError for bad options and StoreError when
+    ``resume`` finds a different run in ``output``.
     """
     cfg = load_config(config, overrides)
     executor = executor or default_executor(workers, scheduler)
     _check_args(replications, seed, workers, executor, sampling, chunk_size)
-    targets = None
-    if precision:
-        from ..analysis.convergence import parse_precision
-
-        targets = parse_precision(precision) if isinstance(precision, str) else list(precision)
-        if sampling != "mc":
-            raise ValueError("--precision adds replications as it goes, which needs --sampling mc")
-    scenarios = {"base": cfg}
+    if stop is not None and sampling != "mc":
+        raise ValueError("a stop rule adds replications as it goes, which needs sampling='mc'")
+    if max_replications is not None and max_replications < replications:
+        raise ValueError(f"max_replications ({max_replications}) must be at least replications ({replications})")
+    scenarios = {BASE: cfg}
     if baseline:
         scenarios[STATUS_QUO] = status_quo(cfg)
     return _execute(Run(scenarios, seed, sampling), replications, output, True, workers=workers, executor=executor,
-                    chunk_size=chunk_size, scheduler=scheduler, progress=progress, precision=targets,
+                    chunk_size=chunk_size, scheduler=scheduler, progress=progress, stop=stop,
                     max_replications=max_replications, resume=resume)
 
 
-__all__ = ["simulate", "run_scenarios", "status_quo", "config_text", "Run", "run_to_file", "StoreError",
-           "ConfigError"]
+__all__ = ["simulate", "run_scenarios", "config_text", "parameter_units", "default_executor", "default_ceiling",
+           "CEILING_FACTOR", "StopRule", "Run", "run_to_file", "StoreError"]

@@ -19,27 +19,11 @@ from typing import Iterable
 
 import numpy as np
 
-#: dataset variables: dims after (scenario,) replication, units, long name
-VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "savings_run_rate": (("time",), "£/yr", "recurring savings in force"),
-    "cumulative_savings": (("time",), "£", "recurring savings accrued"),
-    "cumulative_costs": (("time",), "£", "programme costs accrued"),
-    "cumulative_net": (("time",), "£", "savings less costs accrued"),
-    "reviews_complete": (("time",), "services", "services whose business case is approved"),
-    "services_live": (("time",), "services", "services live as shared services"),
-    "vacancy_rate": (("time", "council"), "1", "vacant posts ÷ posts (agency-covered count as vacant)"),
-    "staffing": (("time", "council"), "1", "staffed ÷ required posts"),
-    "resilience": (("time", "council"), "1", "budget-weighted share of services operating safely"),
-    "agency_cost": (("time", "council"), "£", "agency premium accrued"),
-    "review_start": (("service",), "months", "month the service's review starts"),
-    "approved": (("service",), "months", "month the business case is approved"),
-    "live": (("service",), "months", "month the shared service goes live"),
-    "reviews_complete_month": ((), "months", "month the last business case is approved"),
-    "programme_complete_month": ((), "months", "month the last service goes live"),
-    "npv": ((), "£", "net present value of savings less costs over the horizon"),
-    "payback_month": ((), "months", "first month from which cumulative net savings stay ≥ 0"),
-    "inputs": (("parameter",), "see parameter_units", "replication parameters drawn"),
-}
+from ..model.outputs import DATASET_OUTPUTS, Output
+
+#: dataset variables, from the model's table of outputs: dims after (scenario,) replication,
+#: units, long name, dtype
+VARIABLES: dict[str, Output] = {o.name: o for o in DATASET_OUTPUTS}
 
 
 class StoreError(ValueError):
@@ -161,11 +145,11 @@ def write_netcdf(path: Path, layout: Layout, parts: Iterable[tuple[int, dict[str
             if scenario_dim:
                 nc.createVariable("scenario", str, ("scenario",))[:] = np.array(layout.scenarios, dtype=object)
             variables = {}
-            for name, (dims, units, long_name) in VARIABLES.items():
-                integer = name in ("reviews_complete", "services_live")
-                var = nc.createVariable(name, "i2" if integer else "f8", lead + dims, zlib=True, complevel=1,
-                                        shuffle=True, fill_value=False if integer else np.nan)
-                var.units, var.long_name = units, long_name
+            for name, spec in VARIABLES.items():
+                dims = spec.dims
+                var = nc.createVariable(name, spec.dtype, lead + dims, zlib=True, complevel=1,
+                                        shuffle=True, fill_value=False if spec.integer else np.nan)
+                var.units, var.long_name = spec.units, spec.long_name
                 if name == "inputs":
                     var.coordinates = "parameter_units"
                 elif "time" in dims:

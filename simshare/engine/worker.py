@@ -16,17 +16,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..config import Config, load_config, parameter_paths
+from ..model.outputs import COLLECTED_OUTPUTS, DATASET_OUTPUTS, Output
 from ..model.replication import run_replication
-from .sampling import replication_inputs
 from ..seeds import replication_seed
+from .sampling import replication_inputs
 
-#: record fields that become dataset variables (the post counts stay inside the model)
-STORED = (
-    "savings_run_rate", "cumulative_savings", "cumulative_costs", "cumulative_net",
-    "reviews_complete", "services_live", "vacancy_rate", "staffing", "resilience", "agency_cost",
-    "review_start", "approved", "live", "reviews_complete_month", "programme_complete_month",
-    "npv", "payback_month",
-)
+#: record fields that become dataset variables (from the model's table of outputs)
+STORED: tuple[str, ...] = tuple(o.name for o in DATASET_OUTPUTS)
 
 
 @dataclass
@@ -52,8 +48,6 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     configs = [_config(text) for text in task.configs]
     n_s, n = len(configs), task.count
     out: dict[str, np.ndarray] = {}
-    events = np.zeros((n_s, n), dtype=np.int64)
-    inputs = np.full((n_s, n, len(task.parameters)), np.nan)
     columns = [[task.parameters.index(p) for p in parameter_paths(cfg)] for cfg in configs]
     indices = np.arange(task.start, task.start + n) if task.streams is None else np.asarray(task.streams)
     # Monte Carlo parameters for the whole chunk in one vectorised draw (same values as one by one)
@@ -70,13 +64,14 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
             ss = replication_seed(task.seed, int(indices[j]))
             for k, cfg in enumerate(configs):
                 rec = run_replication(cfg, ss, values[k][j])
-                for name in STORED:
-                    value = getattr(rec, name)
-                    if name not in out:
-                        out[name] = np.zeros((n_s, n) + np.shape(value), dtype=np.asarray(value).dtype)
-                    out[name][k, j] = value
-                inputs[k, j, columns[k]] = rec.inputs
-                events[k, j] = rec.events
+                for o in COLLECTED_OUTPUTS:
+                    value = getattr(rec, o.name)
+                    if o.name not in out:
+                        out[o.name] = _allocate(o, value, n_s, n, len(task.parameters))
+                    if "parameter" in o.dims:  # the replication's own parameters, onto the run's union
+                        out[o.name][k, j, columns[k]] = value
+                    else:
+                        out[o.name][k, j] = value
                 del rec
             if j % 16 == 15:
                 gc.collect()
@@ -84,7 +79,13 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
         gc.unfreeze()
         if enabled:
             gc.enable()
-    out["inputs"] = inputs
-    out["events"] = events
     return task.start, out
+
+
+def _allocate(o: Output, value, scenarios: int, count: int, parameters: int) -> np.ndarray:
+    """The chunk's array for output ``o``: (scenario, replication, *dims), shaped after the first
+    record's value; a ``parameter`` dim spans the run's parameters, NaN where a scenario has none."""
+    if "parameter" in o.dims:
+        return np.full((scenarios, count, parameters), np.nan, dtype=o.dtype)
+    return np.zeros((scenarios, count) + np.shape(value), dtype=o.dtype)
 

@@ -1,31 +1,45 @@
-"""A light way to have SimPy call a function at a later time.
+"""A light way to have SimPy call a function at a later time, through its public API.
 
 Most of the model's events are plain "at time t, do this" calls (a holder leaves, a
-campaign ends, a cover starts).  A full ``simpy.Timeout`` checks its arguments and
-carries a value nobody reads; this event carries only what ``Environment.step`` uses,
-and is pushed on the environment's queue exactly as ``Environment.schedule`` would.
+campaign ends, a cover starts, a committee meets).  :class:`Call` is an event that is
+born triggered, like :class:`simpy.Timeout`, but carries no value and can be scheduled
+at any priority: :func:`call_later` hands it to ``Environment.schedule``, so it is
+visible to anything that hooks ``schedule`` and keeps SimPy's ordering (time, then
+priority, then the order of scheduling).
 """
 
 from __future__ import annotations
 
-from heapq import heappush
 from typing import Callable
 
 import simpy
 from simpy.core import NORMAL
+from simpy.events import Event
+
+__all__ = ["NORMAL", "Call", "call_later"]
 
 
-class Call:
-    """An already-triggered event whose only job is to run its callbacks when its time comes."""
+class Call(Event):
+    """An already-triggered event whose only job is to run one callback when its time comes.
 
-    __slots__ = ("callbacks", "_ok", "_value", "_defused")
+    Like :class:`simpy.Timeout`, it has succeeded, with value ``None``, from the moment it
+    is made (what ``Environment.step`` checks once the callbacks have run); unlike it, it
+    does not schedule itself, so the caller chooses the priority.  It is never triggered
+    again, so it keeps no reference to its environment.
+    """
 
-    def __init__(self, fn: Callable[["Call"], None]):
+    __slots__ = ("callbacks",)
+    _ok = True
+    _value = None
+
+    def __init__(self, fn: Callable[[Event], None]):
         self.callbacks = [fn]
-        self._ok = True
-        self._value = None
 
 
-def call_later(env: simpy.Environment, delay: float, fn: Callable[[Call], None], priority: int = NORMAL) -> None:
-    """Run ``fn`` ``delay`` months from now, after the events already due at that instant."""
-    heappush(env._queue, (env._now + delay, priority, next(env._eid), Call(fn)))
+def call_later(env: simpy.Environment, delay: float, fn: Callable[[Event], None], priority: int = NORMAL) -> None:
+    """Run ``fn(event)`` ``delay`` months from now (``delay`` ≥ 0).
+
+    Among events due at the same instant, those of lower ``priority`` come first
+    (SimPy's ``URGENT`` 0, ``NORMAL`` 1), then those scheduled earlier.
+    """
+    env.schedule(Call(fn), priority, delay)

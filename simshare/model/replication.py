@@ -1,10 +1,16 @@
-"""One replication: one possible future of the programme, on a SimPy environment of its own."""
+"""One replication: one possible future of the programme, on a SimPy environment of its own.
+
+:func:`run_replication` realises the config's values, wires the mechanisms together
+(workforce, programme, joint management's flows), steps the clock month by month taking a
+snapshot of the post counts after everything due at each month, and returns a
+:class:`~simshare.model.outputs.Record`: one field per entry of
+:data:`~simshare.model.outputs.OUTPUTS`.
+"""
 
 from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass
 
 import numpy as np
 import simpy
@@ -13,42 +19,17 @@ from ..config import Config, correlate, draw_values, replication_parameters
 from ..config.values import realise
 from ..seeds import parameter_uniforms
 from .finance import Flows, payback_month
+from .outputs import POST_STATES, Record
 from .programme import Programme
 from .resilience import workforce_measures
 from .workforce import Workforce
 
-@dataclass
-class Record:
-    """What one replication returns, on the monthly output clock (months 0..horizon)."""
-
-    savings_run_rate: np.ndarray
-    cumulative_savings: np.ndarray
-    cumulative_costs: np.ndarray
-    cumulative_net: np.ndarray
-    reviews_complete: np.ndarray
-    services_live: np.ndarray
-    vacancy_rate: np.ndarray
-    staffing: np.ndarray
-    resilience: np.ndarray
-    agency_cost: np.ndarray
-    review_start: np.ndarray
-    approved: np.ndarray
-    live: np.ndarray
-    reviews_complete_month: float
-    programme_complete_month: float
-    npv: float
-    payback_month: float
-    inputs: np.ndarray
-    filled: np.ndarray
-    vacant: np.ndarray
-    covered: np.ndarray
-    deleted: np.ndarray
-    establishment: np.ndarray
-    events: int
+__all__ = ["Record", "draw_inputs", "run_replication"]
 
 
 def draw_inputs(cfg: Config, ss: np.random.SeedSequence) -> np.ndarray:
-    """Plain Monte Carlo draw of one replication's parameters (correlations honoured)."""
+    """Plain Monte Carlo draw of one replication's parameters (correlations honoured),
+    in ``parameter_paths(cfg)`` order."""
     specs = replication_parameters(cfg)
     u = parameter_uniforms(ss, [p.path for p in specs])[None, :]
     return draw_values(specs, correlate(cfg, specs, u))[0]
@@ -66,55 +47,59 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
 
     ``ss`` seeds every random stream of the replication (DESIGN §3.4); ``values`` are the
     replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
+    Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
     """
-    specs = replication_parameters(cfg)
     if values is None:
         values = draw_inputs(cfg, ss)
     values = np.asarray(values, dtype=float)
-    real = realise(cfg, dict(zip((p.path for p in specs), values)))
-    horizon = cfg.programme.horizon_months
-    C, S = len(cfg.councils), len(cfg.services)
+    real = realise(cfg, values)
+    horizon = real.programme.horizon_months
+    C, S = len(real.councils), len(real.services)
     env = simpy.Environment()
     savings, costs = Flows(), Flows()
     agency = [Flows() for _ in range(C)]
 
-    jm = real["joint_management"]
+    jm = real.joint_management
     if jm is not None:
-        savings.ramp(jm["saving_per_year"] / 12.0, jm["start_month"], jm["ramp_months"])
-        costs.lump(jm["one_off_cost"], jm["start_month"])
+        savings.ramp(jm.saving_per_year / 12.0, jm.start_month, jm.ramp_months)
+        costs.lump(jm.one_off_cost, jm.start_month)
 
-    workforce = Workforce(env, real, cfg, ss, savings, costs, agency)
-    index = {name: i for i, name in enumerate(cfg.service_names)}
+    workforce = Workforce(env, real, ss, savings, costs, agency)
+    index = {svc.name: i for i, svc in enumerate(real.services)}
     order = [index[name] for name in cfg.order]
     programme = Programme(env, real, order, ss, workforce, savings, costs)
     workforce.start()
     programme.start()
 
     T = horizon + 1
-    counts, live, disruption = array("i"), array("b"), array("d")
+    counts: list[int] = []
+    live, disruption = array("b"), array("d")
+    peek, step = env.peek, env.step
+    events = 0
     # step the clock by hand and take each month's snapshot after everything at that instant
     for t in range(T):
-        while env.peek() <= t:
-            env.step()
+        while peek() <= t:
+            step()
+            events += 1
         workforce.snapshot(counts)
         live.extend(programme.is_live)
         disruption.extend(programme.disruption)
     workforce.close_books()
     programme.close_books()
 
-    counts = np.frombuffer(counts, dtype=np.int32).reshape(T, 4, C, S, 2)
+    posts = workforce.post_counts(counts, T)  # SNAPSHOT_DIMS: (month, state, council, service, kind)
+    state = {name: posts[:, i] for i, name in enumerate(POST_STATES)}  # each (T, C, S, kind)
     live = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
     disruption = np.frombuffer(disruption, dtype=np.float64).reshape(T, S)
-    filled, vacant, covered, deleted = (counts[:, i] for i in range(4))
-    establishment = np.array(workforce.establishment).reshape(C, S, 2)
-    present = np.array([[name in svc.posts for svc in cfg.services] for name in cfg.council_names])
-    measures = workforce_measures(filled, vacant, covered, deleted, establishment, present,
-                                  workforce.budget, live, disruption, real["programme"]["safe_staffing"])
+    establishment = workforce.establishment
+    measures = workforce_measures(state["filled"], state["vacant"], state["covered"], state["deleted"],
+                                  establishment, workforce.present, workforce.budget, live, disruption,
+                                  real.programme.safe_staffing)
 
     t = np.arange(T, dtype=float)
     cum_savings, cum_costs = savings.cumulative(t), costs.cumulative(t)
     cum_net = cum_savings - cum_costs
-    rate = real["programme"]["discount_rate"]
+    rate = real.programme.discount_rate
     within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
     review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
     return Record(
@@ -136,10 +121,10 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         npv=savings.present_value(rate, horizon) - costs.present_value(rate, horizon),
         payback_month=payback_month(cum_savings, cum_costs),
         inputs=values,
-        filled=filled.sum(-1),
-        vacant=vacant.sum(-1),
-        covered=covered.sum(-1),
-        deleted=deleted.sum(-1),
+        events=events,
+        filled=state["filled"].sum(-1),
+        vacant=state["vacant"].sum(-1),
+        covered=state["covered"].sum(-1),
+        deleted=state["deleted"].sum(-1),
         establishment=establishment.sum(-1),
-        events=next(env._eid),
     )

@@ -1,28 +1,32 @@
 """The workforce (DESIGN §1.3): posts filled, vacant (maybe agency-covered) or deleted.
 
-Posts are grouped by council, service and kind (ordinary / specialist).  Alike posts
-share one leaving clock: the next leaver of a group comes after an exponential time at
-rate ``filled × turnover/12 × multiplier``; whenever that rate changes the clock is
-redrawn, which is exact because leaving is memoryless.  Each vacancy is recruited by
-campaigns that may fail, and may be covered by agency staff while open.
+Posts are grouped by council, service and kind (ordinary / specialist): one
+:class:`PostGroup` each.  Alike posts share one leaving clock: the next leaver of a
+group comes after an exponential time at rate ``filled × turnover/12 × multiplier``;
+whenever that rate changes the clock is redrawn, which is exact because leaving is
+memoryless.  Each vacancy is recruited by campaigns that may fail, and may be covered by
+agency staff while open.  A service's groups share a :class:`ServicePosts`: its leaving
+multiplier and the posts its business case still has to delete (DESIGN §1.5).
+
+Every group draws from its own random stream (leaving times, campaigns, outcomes, agency
+cover), so one group's events never shift another's numbers.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from operator import attrgetter
+from typing import Callable
 
 import numpy as np
 import simpy
 
+from ..config.values import CouncilValues, Realisation
 from ..distributions import Sampler
 from ..seeds import stream
-from .clock import call_later
+from .clock import NORMAL, Call, call_later
 from .finance import Flows
-from ..config.values import Occurrence
-
-ORDINARY, SPECIALIST = 0, 1
-KINDS = ("ordinary", "specialist")
+from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
 
 
 class Vacancy:
@@ -30,188 +34,210 @@ class Vacancy:
 
     __slots__ = ("group", "opened", "cover_from", "open")
 
-    def __init__(self, group: int, opened: float):
+    def __init__(self, group: PostGroup, opened: float):
         self.group = group
         self.opened = opened
         self.cover_from: float | None = None
         self.open = True
 
 
-def _sampler(occ: Occurrence, rng: np.random.Generator) -> Callable[[], float]:
-    fixed = occ.fixed
-    if fixed is not None:
-        return lambda: fixed
-    return Sampler(occ.family, dict(occ.params), rng)
+class ServicePosts:
+    """What a service's post groups share: the leaving multiplier and pending deletions."""
+
+    __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost")
+
+    def __init__(self, index: int):
+        self.index = index
+        self.groups: list[PostGroup] = []      # (council, kind) order
+        self.ordinary: list[PostGroup] = []    # council order
+        self.multiplier = 1.0                  # on the leaving hazard: in change, shared, or 1
+        self.to_delete = 0                     # posts the business case still has to delete
+        self.attrition_open = False            # whether leavers' posts go now instead of being recruited
+        self.redundancy_cost = 0.0             # £ a post deleted by redundancy
+
+
+class PostGroup:
+    """Alike posts of one council, service and kind: counts, rates, clock and random samplers.
+
+    ``hazard`` is the leaving rate per month per holder before the service's multiplier;
+    ``salary`` the loaded cost of a post (£/yr); ``next_leave`` the time of the group's
+    pending leaving event (a leaving event whose ``version`` is stale is ignored).
+    """
+
+    __slots__ = ("index", "council", "service", "kind", "council_values", "names",
+                 "establishment", "salary", "hazard", "agency_cover", "agency_start", "failure",
+                 "filled", "vacant", "covered", "deleted", "version", "vacancies", "next_leave",
+                 "rng", "exp_draw", "uni_draw", "hire_draw")
+
+    def __init__(self, index: int, council: int, service: ServicePosts, kind: int,
+                 council_values: CouncilValues, service_name: str, establishment: int = 0, salary: float = 0.0):
+        """A group of ``establishment`` posts, all filled, at ``salary`` (£/yr); a group with
+        no posts (the council lacks the service, or it has no specialists) stays empty."""
+        self.index = index
+        self.council = council
+        self.service = service
+        self.kind = kind
+        self.council_values = council_values
+        self.names = (council_values.name, service_name, KINDS[kind])
+        self.establishment = establishment
+        self.salary = salary
+        self.hazard = council_values.turnover_annual / 12.0
+        self.agency_cover = council_values.agency_cover
+        self.agency_start = council_values.agency_start_months
+        self.failure = (council_values.specialist_recruitment_failure if kind == SPECIALIST
+                        else council_values.recruitment_failure)
+        self.filled = establishment
+        self.vacant = 0
+        self.covered = 0
+        self.deleted = 0
+        self.version = 0
+        self.vacancies: dict[Vacancy, None] = {}  # open vacancies, oldest first
+        self.next_leave = math.inf
+        self.rng: np.random.Generator | None = None
+        # samplers, made on first use (callers use ``group.exp_draw or workforce._exp(group)``)
+        self.exp_draw: Callable[[], float] | None = None
+        self.uni_draw: Callable[[], float] | None = None
+        self.hire_draw: Callable[[], float] | None = None
+
+
+_COUNTS = tuple(attrgetter(state) for state in POST_STATES)
 
 
 class Workforce:
-    """Every post of every council and service, as counts per group, with their clocks.
+    """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks.
 
-    Counts live in flat lists indexed by group ``g = (c * S + s) * 2 + kind`` so that a
-    monthly snapshot is one list copy.
+    ``savings`` receives each deleted post's salary (a recurring saving from its
+    deletion), ``costs`` redundancy payments, ``agency[c]`` council ``c``'s agency premium.
     """
 
-    def __init__(self, env: simpy.Environment, real: dict[str, Any], cfg, ss: np.random.SeedSequence,
+    def __init__(self, env: simpy.Environment, real: Realisation, ss: np.random.SeedSequence,
                  savings: Flows, costs: Flows, agency: list[Flows]):
         self.env = env
+        self.schedule = env.schedule  # the hot path's events: Call(fn), NORMAL priority, a delay
         self.ss = ss
         self.savings = savings
         self.costs = costs
         self.agency = agency
-        councils, services = real["councils"], real["services"]
+        councils, services = real.councils, real.services
         self.C, self.S = C, S = len(councils), len(services)
-        self.G = G = C * S * 2
-        self.council_names = [c["name"] for c in councils]
-        self.service_names = [s["name"] for s in services]
-        self.establishment = [0] * G
-        self.salary = [0.0] * G
-        self.hazard = [0.0] * G  # per month, before the service's multiplier
-        self.agency_cover = [0.0] * G
-        self.agency_start = [0.0] * G
-        self.failure = [0.0] * G
-        self.filled = [0] * G
-        self.vacant = [0] * G
-        self.covered = [0] * G
-        self.deleted = [0] * G
-        self.version = [0] * G
-        self.vacancies: list[dict[Vacancy, None]] = [{} for _ in range(G)]  # open vacancies, oldest first
-        self.multiplier = [1.0] * S
-        # deletions pending per service (DESIGN §1.5): posts still to go, and whether leavers go now
-        self.to_delete = [0] * S
-        self.attrition_open = [False] * S
-        self.redundancy_cost = [0.0] * S
-        self._streams: dict[Any, Any] = {}
-        self._split = [(cs // S, cs % S, kind) for cs in range(C * S) for kind in (ORDINARY, SPECIALIST)]
-        self._service_of = [s for _, s, _ in self._split]
-        self._exp_draw: list[Any] = [None] * G
-        self._uni_draw: list[Any] = [None] * G
-        self._hire_draw: list[Any] = [None] * G
-        self.next_leave = [math.inf] * G  # time of the group's pending (valid) leaving event
-        self._council = councils
-        self._budget = np.zeros((C, S))
-        for s, svc in enumerate(services):
-            for c, council in enumerate(councils):
-                name = council["name"]
-                posts = int(svc["posts"].get(name, 0))
-                if name not in svc["posts"]:
-                    continue
-                budget = float(svc["budget"][name])
-                self._budget[c, s] = budget
-                salary = svc["salary"] if svc["salary"] is not None else (
-                    svc["staff_cost_share"] * budget / posts if posts else 0.0)
-                specialists = int(svc["specialists"].get(name, 0))
-                for kind, n in ((ORDINARY, posts - specialists), (SPECIALIST, specialists)):
-                    g = self.group(c, s, kind)
-                    self.establishment[g] = n
-                    self.filled[g] = n
-                    self.salary[g] = float(salary)
-                    self.hazard[g] = council["turnover_annual"] / 12.0
-                    self.agency_cover[g] = council["agency_cover"]
-                    self.agency_start[g] = council["agency_start_months"]
-                    self.failure[g] = council["specialist_recruitment_failure" if kind == SPECIALIST
-                                              else "recruitment_failure"]
+        self.services = [ServicePosts(s) for s in range(S)]
+        self.groups: list[PostGroup] = []  # snapshot order: (council, service, kind)
+        self.budget = np.zeros((C, S))  # £/yr per council and service
+        self.present = np.zeros((C, S), dtype=bool)  # which councils have each service
+        for c, council in enumerate(councils):
+            for s, svc in enumerate(services):
+                name, service = council.name, self.services[s]
+                sizes, salary = (0, 0), 0.0
+                if name in svc.posts:
+                    posts, specialists = int(svc.posts[name]), int(svc.specialists.get(name, 0))
+                    budget = float(svc.budget[name])
+                    self.present[c, s] = True
+                    self.budget[c, s] = budget
+                    salary = float(svc.salary if svc.salary is not None else (
+                        svc.staff_cost_share * budget / posts if posts else 0.0))
+                    sizes = (posts - specialists, specialists)
+                for kind in (ORDINARY, SPECIALIST):
+                    group = PostGroup(len(self.groups), c, service, kind, council, svc.name, sizes[kind], salary)
+                    self.groups.append(group)
+                    service.groups.append(group)
+                    if kind == ORDINARY:
+                        service.ordinary.append(group)
+        self._staffed = [g for g in self.groups if g.establishment != 0]  # groups with posts
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------------ groups and their samplers
 
-    def group(self, c: int, s: int, kind: int) -> int:
-        return (c * self.S + s) * 2 + kind
+    def group(self, c: int, s: int, kind: int) -> PostGroup:
+        """The post group of council ``c``, service ``s`` and ``kind`` (0 ordinary, 1 specialist)."""
+        return self.groups[(c * self.S + s) * 2 + kind]
 
-    def split(self, g: int) -> tuple[int, int, int]:
-        return self._split[g]
-
-    def _stream(self, g: int) -> np.random.Generator:
+    def _stream(self, g: PostGroup) -> np.random.Generator:
         """The group's own stream: leaving times, campaigns, outcomes and agency cover."""
-        rng = self._streams.get(g)
-        if rng is None:
-            c, s, kind = self.split(g)
-            rng = stream(self.ss, "workforce", self.council_names[c], self.service_names[s], KINDS[kind])
-            self._streams[g] = rng
-        return rng
+        if g.rng is None:
+            g.rng = stream(self.ss, "workforce", *g.names)
+        return g.rng
 
-    # the group's samplers, made on first use (callers use ``self._exp_draw[g] or self._exp(g)``)
-    def _exp(self, g: int) -> Callable[[], float]:
-        f = self._exp_draw[g] = Sampler("exponential", {"mean": 1.0}, self._stream(g))
+    def _exp(self, g: PostGroup) -> Callable[[], float]:
+        f = g.exp_draw = Sampler("exponential", {"mean": 1.0}, self._stream(g))
         return f
 
-    def _uniform(self, g: int) -> Callable[[], float]:
-        f = self._uni_draw[g] = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
+    def _uniform(self, g: PostGroup) -> Callable[[], float]:
+        f = g.uni_draw = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
         return f
 
-    def _campaign(self, g: int) -> Callable[[], float]:
-        c, _, kind = self.split(g)
-        key = "specialist_recruitment_months" if kind == SPECIALIST else "recruitment_months"
-        f = self._hire_draw[g] = _sampler(self._council[c][key], self._stream(g))
+    def _campaign(self, g: PostGroup) -> Callable[[], float]:
+        council = g.council_values
+        occ = council.specialist_recruitment_months if g.kind == SPECIALIST else council.recruitment_months
+        f = g.hire_draw = occ.sampler(lambda: self._stream(g))
         return f
 
     # ------------------------------------------------------------------ start
 
     def start(self) -> None:
         """Initial vacancies (DESIGN §1.3), then every group's leaving clock."""
-        for g in range(self.G):
-            n = self.establishment[g]
+        for g in self.groups:
+            n = g.establishment
             if not n:
                 continue
-            c, _, _ = self.split(g)
-            p = self._council[c]["initial_vacancy_rate"]
+            p = g.council_values.initial_vacancy_rate
             if p > 0:
                 rng = self._stream(g)
                 for _ in range(int(rng.binomial(n, p))):
-                    self.filled[g] -= 1
+                    g.filled -= 1
                     self._open(g, head_start=float(rng.random()))
             self._reschedule(g)
 
     # ------------------------------------------------------------------ leaving
 
-    def _reschedule(self, g: int) -> None:
+    def _reschedule(self, g: PostGroup) -> None:
         """Redraw a group's leaving clock for its current count and multiplier."""
-        self.version[g] += 1
-        rate = self.filled[g] * self.hazard[g] * self.multiplier[self._service_of[g]]
+        g.version += 1
+        rate = g.filled * g.hazard * g.service.multiplier
         if rate <= 0.0:
-            self.next_leave[g] = math.inf
+            g.next_leave = math.inf
             return
-        self._schedule_leave(g, (self._exp_draw[g] or self._exp(g))() / rate)
+        self._schedule_leave(g, (g.exp_draw or self._exp(g))() / rate)
 
-    def _schedule_leave(self, g: int, delay: float) -> None:
-        version = self.version[g]
-        self.next_leave[g] = self.env._now + delay
-        call_later(self.env, delay, lambda _ev, g=g, v=version: self._leave(g, v))
+    def _schedule_leave(self, g: PostGroup, delay: float) -> None:
+        version = g.version
+        g.next_leave = self.env.now + delay
+        self.schedule(Call(lambda _ev, g=g, v=version: self._leave(g, v)), NORMAL, delay)
 
-    def _joined(self, g: int) -> None:
+    def _joined(self, g: PostGroup) -> None:
         """A new holder joins the group: the group's clock becomes the sooner of the pending
         leaving time and the newcomer's own, which (leaving being memoryless) is exactly a
         fresh draw at the group's new rate, without redrawing when the newcomer is later."""
-        self.filled[g] += 1
-        rate = self.hazard[g] * self.multiplier[self._service_of[g]]
+        g.filled += 1
+        rate = g.hazard * g.service.multiplier
         if rate <= 0.0:
             return
-        delay = (self._exp_draw[g] or self._exp(g))() / rate
-        if self.env._now + delay < self.next_leave[g]:
-            self.version[g] += 1
+        delay = (g.exp_draw or self._exp(g))() / rate
+        if self.env.now + delay < g.next_leave:
+            g.version += 1
             self._schedule_leave(g, delay)
 
     def set_multiplier(self, s: int, value: float) -> None:
         """Change service ``s``'s leaving multiplier and redraw its clocks."""
-        if value == self.multiplier[s]:
+        service = self.services[s]
+        if value == service.multiplier:
             return
-        self.multiplier[s] = value
-        for c in range(self.C):
-            for kind in (ORDINARY, SPECIALIST):
-                self._reschedule(self.group(c, s, kind))
+        service.multiplier = value
+        for g in service.groups:
+            self._reschedule(g)
 
-    def _leave(self, g: int, version: int) -> None:
-        if version != self.version[g] or self.filled[g] <= 0:
+    def _leave(self, g: PostGroup, version: int) -> None:
+        if version != g.version or g.filled <= 0:
             return
-        _, s, kind = self._split[g]
-        self.filled[g] -= 1
-        if kind == ORDINARY and self.attrition_open[s] and self.to_delete[s] > 0:
-            self._delete(g, s)
+        service = g.service
+        g.filled -= 1
+        if g.kind == ORDINARY and service.attrition_open and service.to_delete > 0:
+            self._delete(g)
         else:
             self._open(g)
         self._reschedule(g)
 
     # ------------------------------------------------------------------ vacancies
 
-    def _open(self, g: int, head_start: float | None = None) -> None:
+    def _open(self, g: PostGroup, head_start: float | None = None) -> None:
         """Open a vacancy (the post's holder has just gone) and start recruiting.
 
         ``head_start`` (for vacancies at month 0) is the share of the first campaign
@@ -219,36 +245,36 @@ class Workforce:
         cover may already be in place.
         """
         env = self.env
-        campaign = self._hire_draw[g] or self._campaign(g)
+        campaign = g.hire_draw or self._campaign(g)
         first = campaign()
         elapsed = 0.0 if head_start is None else (1.0 - head_start) * first
-        vac = Vacancy(g, env._now - elapsed)
-        self.vacant[g] += 1
-        self.vacancies[g][vac] = None
-        agency = self.agency_cover[g]
-        uniform = self._uni_draw[g] or self._uniform(g)
+        vac = Vacancy(g, env.now - elapsed)
+        g.vacant += 1
+        g.vacancies[vac] = None
+        agency = g.agency_cover
+        uniform = g.uni_draw or self._uniform(g)
         if agency > 0 and uniform() < agency:
-            call_later(env, max(0.0, self.agency_start[g] - elapsed), lambda _ev, vac=vac: self._cover(vac))
-        failure = self.failure[g]
+            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, max(0.0, g.agency_start - elapsed))
+        failure = g.failure
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
         wait = first - elapsed
         while failure > 0 and uniform() < failure:
             wait += campaign()
-        call_later(env, wait, lambda _ev, vac=vac: self._fill(vac))
+        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac)), NORMAL, wait)
 
     def _cover(self, vac: Vacancy) -> None:
         if vac.open:
             vac.cover_from = self.env.now
-            self.covered[vac.group] += 1
+            vac.group.covered += 1
 
     def _close(self, vac: Vacancy) -> None:
         g = vac.group
         vac.open = False
-        self.vacant[g] -= 1
-        del self.vacancies[g][vac]
+        g.vacant -= 1
+        del g.vacancies[vac]
         if vac.cover_from is not None:
-            self.covered[g] -= 1
+            g.covered -= 1
             self._agency_cost(vac, self.env.now)
 
     def _fill(self, vac: Vacancy) -> None:
@@ -259,76 +285,96 @@ class Workforce:
 
     def close_books(self) -> None:
         """At the horizon: agency cover still running accrues on (the evaluation clips it)."""
-        for open_vacancies in self.vacancies:
-            for vac in open_vacancies:
+        for g in self.groups:
+            for vac in g.vacancies:
                 if vac.cover_from is not None:
                     self._agency_cost(vac, math.inf)
 
     def _agency_cost(self, vac: Vacancy, until: float) -> None:
         """The agency premium of a vacancy's cover, from its start until ``until``, to its council."""
-        c = self.split(vac.group)[0]
-        premium = self._council[c]["agency_premium"] * self.salary[vac.group] / 12.0
-        self.agency[c].window(premium, vac.cover_from, until)
+        g = vac.group
+        premium = g.council_values.agency_premium * g.salary / 12.0
+        self.agency[g.council].window(premium, vac.cover_from, until)
 
     # ------------------------------------------------------------------ deletions (DESIGN §1.5)
 
-    def _delete(self, g: int, s: int) -> None:
-        """A post of service ``s`` goes for good (its holder or vacancy already removed)."""
-        self.deleted[g] += 1
-        self.to_delete[s] -= 1
-        self.savings.ramp(self.salary[g] / 12.0, self.env.now)
+    def _delete(self, g: PostGroup) -> None:
+        """A post of ``g`` goes for good (its holder or vacancy already removed)."""
+        g.deleted += 1
+        g.service.to_delete -= 1
+        self.savings.ramp(g.salary / 12.0, self.env.now)
 
     def ordinary_posts(self, s: int) -> int:
-        return sum(self.establishment[self.group(c, s, ORDINARY)] for c in range(self.C))
+        """Service ``s``'s ordinary (non-specialist) posts at the start, all councils."""
+        return sum(g.establishment for g in self.services[s].ordinary)
+
+    def establishment_cost(self, s: int) -> float:
+        """Service ``s``'s posts at the start costed at their salaries, all councils (£/yr)."""
+        return sum(self.group(c, s, ORDINARY).salary * self.group(c, s, ORDINARY).establishment +
+                   self.group(c, s, SPECIALIST).salary * self.group(c, s, SPECIALIST).establishment
+                   for c in range(self.C))
 
     def go_live(self, s: int, posts_to_go: int, window: float, redundancy_cost: float) -> None:
-        """Service ``s`` is shared: vacant posts go now, leavers' posts during the window, the rest after."""
-        self.to_delete[s] = posts_to_go
-        self.redundancy_cost[s] = redundancy_cost
-        self._delete_vacancies(s)
-        if self.to_delete[s] <= 0:
+        """Service ``s`` is shared: vacant posts go now, leavers' posts during the window
+        (months), the rest by redundancy after it at ``redundancy_cost`` (£) each."""
+        service = self.services[s]
+        service.to_delete = posts_to_go
+        service.redundancy_cost = redundancy_cost
+        self._delete_vacancies(service)
+        if service.to_delete <= 0:
             return
         if window > 0:
-            self.attrition_open[s] = True
-            call_later(self.env, window, lambda _ev, s=s: self._end_attrition(s))
+            service.attrition_open = True
+            call_later(self.env, window, lambda _ev, service=service: self._end_attrition(service))
         else:
-            self._end_attrition(s)
+            self._end_attrition(service)
 
-    def _delete_vacancies(self, s: int) -> None:
-        """Delete open ordinary vacancies of service ``s``, longest open first."""
-        open_ = [v for c in range(self.C) for v in self.vacancies[self.group(c, s, ORDINARY)]]
+    def _delete_vacancies(self, service: ServicePosts) -> None:
+        """Delete open ordinary vacancies of the service, longest open first."""
+        open_ = [v for g in service.ordinary for v in g.vacancies]
         open_.sort(key=lambda v: v.opened)
-        for vac in open_[: max(self.to_delete[s], 0)]:
+        for vac in open_[: max(service.to_delete, 0)]:
             self._close(vac)
-            self._delete(vac.group, s)
+            self._delete(vac.group)
 
-    def _end_attrition(self, s: int) -> None:
+    def _end_attrition(self, service: ServicePosts) -> None:
         """End of the attrition window: the remaining posts go, vacancies first, then by redundancy."""
-        self.attrition_open[s] = False
-        self._delete_vacancies(s)
-        touched = set()
-        while self.to_delete[s] > 0:
-            groups = [self.group(c, s, ORDINARY) for c in range(self.C)]
-            g = max(groups, key=lambda g: (self.filled[g], -g))
-            if self.filled[g] <= 0:
+        service.attrition_open = False
+        self._delete_vacancies(service)
+        touched: set[int] = set()  # group indices; their clocks are redrawn in the set's order
+        while service.to_delete > 0:
+            g = max(service.ordinary, key=lambda g: (g.filled, -g.index))
+            if g.filled <= 0:
                 break
-            self.filled[g] -= 1
-            self._delete(g, s)
-            self.costs.lump(self.redundancy_cost[s], self.env.now)
-            touched.add(g)
-        self.to_delete[s] = 0
-        for g in touched:
-            self._reschedule(g)
+            g.filled -= 1
+            self._delete(g)
+            self.costs.lump(service.redundancy_cost, self.env.now)
+            touched.add(g.index)
+        service.to_delete = 0
+        for i in touched:
+            self._reschedule(self.groups[i])
 
     # ------------------------------------------------------------------ snapshot
 
-    def snapshot(self, out) -> None:
-        """Append the post counts (filled, vacant, covered, deleted per group) to ``out``."""
-        out.extend(self.filled)
-        out.extend(self.vacant)
-        out.extend(self.covered)
-        out.extend(self.deleted)
+    def snapshot(self, out: list[int]) -> None:
+        """Append this moment's post counts to ``out``: per state of ``POST_STATES``, each group with posts.
+
+        A group without posts never changes (nobody leaves, nothing opens or goes), so it
+        is left out here and comes back as zeros in :meth:`post_counts`.
+        """
+        staffed = self._staffed
+        for count in _COUNTS:
+            out.extend(map(count, staffed))
+
+    def post_counts(self, snapshots: list[int], months: int) -> np.ndarray:
+        """``months`` snapshots as int32 counts shaped like ``SNAPSHOT_DIMS``:
+        (month, state, council, service, kind)."""
+        full = np.zeros((months, len(POST_STATES), len(self.groups)), dtype=np.int32)
+        full[:, :, [g.index for g in self._staffed]] = np.array(snapshots, dtype=np.int32).reshape(
+            months, len(POST_STATES), len(self._staffed))
+        return full.reshape(months, len(POST_STATES), self.C, self.S, len(KINDS))
 
     @property
-    def budget(self) -> np.ndarray:
-        return self._budget
+    def establishment(self) -> np.ndarray:
+        """Posts at the start, (council, service, kind)."""
+        return np.array([g.establishment for g in self.groups]).reshape(self.C, self.S, len(KINDS))

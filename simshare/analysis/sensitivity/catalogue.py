@@ -1,0 +1,139 @@
+"""What a sensitivity analysis can explain, and by what: output variables, replication parameters,
+the yearly series, and the units and text of an output.
+
+Output variables are the summary rows (:func:`simshare.analysis.results.outcomes`: ``npv``,
+``programme_complete_month``, ``lowest_resilience[C]``, ...) and ``savings_run_rate@M``,
+``cumulative_net@M``, ``resilience@M`` (mean over councils) at a month M.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from typing import Sequence
+
+import numpy as np
+import xarray as xr
+
+from ...config import Config, replication_parameters
+from ..results import RESILIENCE_PREFIX, format_money, outcomes, select_scenario
+
+#: time series explained per programme year (resilience: mean over councils)
+SERIES = ("savings_run_rate", "resilience")
+#: time series that ``NAME@MONTH`` output variables may name
+AT_MONTH = ("savings_run_rate", "cumulative_net", "cumulative_savings", "cumulative_costs", "resilience")
+
+
+def output_variables(cfg: Config) -> list[str]:
+    """Output variables a sensitivity analysis of ``cfg`` can explain (``@MONTH`` forms listed generically)."""
+    p = cfg.programme
+    names = ["npv"]
+    if p.target_month is not None or p.savings_target is not None:
+        names.append("savings_run_rate@target")
+    names += ["savings_run_rate@horizon", "cumulative_net@horizon", "reviews_complete_month",
+              "programme_complete_month", "payback_month"]
+    names += [f"{RESILIENCE_PREFIX}[{c}]" for c in cfg.council_names]
+    return names + [f"{s}@MONTH" for s in AT_MONTH]
+
+
+def check_variable(cfg: Config, variable: str) -> str:
+    """``variable`` if ``cfg``'s results have it; else ValueError naming it and the valid choices."""
+    choices = output_variables(cfg)
+    if variable in choices and not variable.endswith("@MONTH"):
+        return variable
+    name, at, month = variable.partition("@")
+    if at and name in AT_MONTH and month not in ("target", "horizon"):
+        if month.isdigit() and int(month) <= cfg.programme.horizon_months:
+            return variable
+        raise ValueError(f"output variable {variable!r}: the month must be a whole number from 0 to the horizon "
+                         f"({cfg.programme.horizon_months})")
+    raise ValueError(f"unknown output variable {variable!r} (choose one of: {', '.join(choices)})")
+
+
+def is_months(variable: str) -> bool:
+    """Whether an output is a month (NaN = not reached within the horizon)."""
+    return variable.endswith("_month")
+
+
+def select_parameters(cfg: Config, parameters: Sequence[str] | None = None) -> list[str]:
+    """Replication parameters to study: all (None) or the named paths; ``*`` patterns match several.
+
+    Raises ValueError naming every unknown path and listing the valid ones.
+    """
+    paths = [s.path for s in replication_parameters(cfg)]
+    if parameters is None:
+        return paths
+    chosen: list[str] = []
+    unknown = []
+    for name in parameters:
+        hits = [p for p in paths if fnmatch.fnmatchcase(p, name)] if any(c in name for c in "*?[") else (
+            [name] if name in paths else [])
+        if not hits:
+            unknown.append(name)
+        chosen += [h for h in hits if h not in chosen]
+    if unknown:
+        valid = ", ".join(paths) if paths else "none: the config has no distribution tables"
+        raise ValueError(f"unknown parameter {', '.join(map(repr, unknown))}: not an uncertain replication "
+                         f"parameter of this config (choose from: {valid})")
+    return chosen
+
+
+def output_values(ds: xr.Dataset, variable: str, scenario: str | None = None) -> np.ndarray:
+    """One value per replication of an output variable (see :func:`output_variables`)."""
+    d = select_scenario(ds, scenario)
+    values = outcomes(d)
+    if variable in values:
+        return values[variable]
+    name, at, month = variable.partition("@")
+    if at and name in AT_MONTH and name in d and month.isdigit():
+        da = d[name].sel(time=int(month))
+        if "council" in da.dims:
+            da = da.mean("council")
+        return np.asarray(da.values, dtype=float)
+    raise ValueError(f"unknown output variable {variable!r} (these results have: {', '.join(values)})")
+
+
+def yearly_months(horizon: int) -> np.ndarray:
+    """Months that end each whole programme year within the horizon: 12, 24, ..."""
+    return np.arange(12, int(horizon) + 1, 12, dtype=int)
+
+
+def yearly_series(ds: xr.Dataset, months: np.ndarray, scenario: str | None = None) -> dict[str, np.ndarray]:
+    """Savings run-rate and mean resilience over councils at each month: replication × year arrays."""
+    d = select_scenario(ds, scenario)
+    months = [int(m) for m in months]
+    n = d.sizes["replication"]
+    return {
+        "savings_run_rate": np.asarray(d["savings_run_rate"].sel(time=months).values, dtype=float).reshape(n, len(months)),
+        "resilience": np.asarray(d["resilience"].sel(time=months).mean("council").values, dtype=float).reshape(n, len(months)),
+    }
+
+
+def output_units(variable: str) -> str:
+    """Units of an output variable: months, 1 (a share), £/yr or £."""
+    if is_months(variable):
+        return "months"
+    if variable.startswith(RESILIENCE_PREFIX) or variable.startswith("resilience"):
+        return "1"
+    return "£/yr" if variable.startswith("savings_run_rate") else "£"
+
+
+def format_output(value: float, units: str) -> str:
+    """An output value as text in its units: £ as money, months to one decimal, else three figures."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if units.startswith("£"):
+        return format_money(float(value))
+    if units == "months":
+        return "after horizon" if math.isinf(value) else f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def year_coords(months: np.ndarray) -> dict:
+    """Coordinates of the (series, year) dims: ``series``, ``year`` (1, 2, ...) and its ``month``."""
+    return {"series": list(SERIES), "year": ("year", (np.asarray(months) // 12).astype(int)),
+            "month": ("year", np.asarray(months, dtype=int))}
+
+
+__all__ = ["SERIES", "AT_MONTH", "output_variables", "check_variable", "is_months", "select_parameters",
+           "output_values", "yearly_months", "yearly_series", "output_units", "format_output", "year_coords"]

@@ -1,0 +1,50 @@
+"""The ``simshare`` command line: the parser and ``main``. Each command lives in its own module under
+:mod:`simshare.interface.commands`. Bad input of any kind exits 2 with a message, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from ..version import __version__
+from ..config import ConfigError
+from .commands import compare, report, run, sensitivity, summary, sweep, validate
+from .commands.options import EXIT_BAD_INPUT, BadInput
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command, in the order ``simshare --help`` lists them."""
+    parser = argparse.ArgumentParser(prog="simshare",
+                                     description="Monte Carlo risk simulation of shared-service programmes.")
+    parser.add_argument("--version", action="version", version=f"simshare {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (validate, run, compare, sweep, sensitivity, report, summary):
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command line (default ``sys.argv[1:]``); return the exit status: 0, 1 for a closed pipe,
+    2 for bad input, 130 when interrupted."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BadInput as err:
+        print(f"simshare {args.command}: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: run again with --resume to continue", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The look shared by every figure: colours, sizes, titles, labels, tick formatters, axes and legends."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+# Colours (colour-blind safe: blue / orange / grey, with a red target).
+BLUE = "#1f5a96"
+ORANGE = "#d9731a"
+GREY = "#6e6e6e"
+RED = "#b8322a"
+GREEN = "#2e7d32"
+
+WIDE = (9.0, 4.8)
+
+TITLES = {
+    "savings_run_rate": "Savings in force (run-rate, £ a year)",
+    "cumulative_net": "Cumulative net savings (savings less programme costs)",
+    "cumulative_savings": "Cumulative savings",
+    "cumulative_costs": "Cumulative programme costs",
+    "reviews_complete": "Business cases approved",
+    "services_live": "Services live as shared services",
+    "resilience": "Resilience: budget-weighted share of services operating safely",
+    "vacancy_rate": "Vacancy rate: vacant posts ÷ posts (agency-covered posts count as vacant)",
+    "staffing": "Staffing: staffed ÷ required posts",
+    "agency_cost": "Agency premium paid (cumulative)",
+}
+
+OUTCOME_LABELS = {
+    "npv": "NPV",
+    "programme_complete_month": "programme completion",
+    "reviews_complete_month": "reviews completion",
+    "payback_month": "payback",
+    "savings_run_rate@target": "savings run-rate at the target month",
+    "savings_run_rate@horizon": "savings run-rate at the end",
+    "cumulative_net@horizon": "cumulative net savings at the end",
+    "lowest_resilience": "lowest resilience (any council, any month)",
+}
+
+
+def money_tick(value: float, pos: Any = None) -> str:
+    """Axis tick for money: £1.2m, £600k, £850, −£250k (trailing zeros dropped)."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if abs(value) < 0.5:
+        return "£0"
+    a = abs(value)
+    if a >= 1e6:
+        text = f"{a / 1e6:.2f}".rstrip("0").rstrip(".") + "m"
+    elif a >= 1e3:
+        text = f"{a / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
+    else:
+        text = f"{a:.0f}"
+    return ("−" if value < 0 else "") + "£" + text
+
+
+def money_formatter() -> FuncFormatter:
+    """A matplotlib tick formatter for £ amounts (£1.2m, £600k)."""
+    return FuncFormatter(money_tick)
+
+
+def is_money(units: str | None) -> bool:
+    """Whether ``units`` are money (£, £/yr)."""
+    return bool(units) and str(units).startswith("£")
+
+
+def is_months(units: str | None, name: str = "") -> bool:
+    """Whether a variable is a month (its units, or a name ending in ``_month``)."""
+    return (bool(units) and str(units).startswith("month")) or name.endswith("_month")
+
+
+def percent(p: float) -> str:
+    """A probability as a whole percentage, with <1 % and >99 % at the ends."""
+    pct = 100.0 * p
+    if 0 < pct < 1:
+        return "<1 %"
+    if 99 < pct < 100:
+        return ">99 %"
+    return f"{pct:.0f} %"
+
+
+def add_legend(ax, **kwargs) -> None:
+    """A legend in the house style (small, nearly opaque)."""
+    kwargs.setdefault("fontsize", "small")
+    kwargs.setdefault("framealpha", 0.9)
+    ax.legend(**kwargs)
+
+
+def style_axes(ax) -> None:
+    """Light grid behind the data, no top or right spine."""
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def title_figure(fig: Figure, text: str, note: str | None = None) -> None:
+    """The figure's title (top left, bold) and a note on how to read it (bottom left, grey)."""
+    fig.suptitle(text, x=0.01, ha="left", fontsize="large", fontweight="bold")
+    if note:
+        fig.supxlabel("\n".join(textwrap.wrap(note, int(fig.get_figwidth() * 15))), x=0.01, ha="left",
+                      fontsize="small", color=GREY)
+
+
+__all__ = ["BLUE", "ORANGE", "GREY", "RED", "GREEN", "WIDE", "TITLES", "OUTCOME_LABELS", "money_tick",
+           "money_formatter", "is_money", "is_months", "percent", "add_legend", "style_axes", "title_figure"]

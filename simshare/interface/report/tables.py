@@ -1,0 +1,178 @@
+"""The report's tables as HTML: the summary, the chance of the target, the status quo, the scenarios
+and the points of a sweep."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Mapping
+
+import numpy as np
+import xarray as xr
+
+from ...analysis.results import (RESILIENCE_PREFIX, attr, format_money, month_label, scenario_names, select_scenario,
+                                 start_date, swept_dims, target_month)
+from ...analysis.statistics import late_quantile
+from ...analysis.summary import cell_text, summarise, target_probability
+from ...config import STATUS_QUO
+from .markup import esc, split_cell
+
+_ROW_LABELS = {
+    "npv": "Net present value (NPV)",
+    "savings_run_rate@horizon": "Savings run-rate at the end",
+    "cumulative_net@horizon": "Net savings to the end",
+    "reviews_complete_month": "All business cases approved",
+    "programme_complete_month": "Programme complete (last service live)",
+    "payback_month": "Payback (costs recovered)",
+}
+
+
+def summary_table_html(ds: xr.Dataset, scenario: str | None = None) -> str:
+    """The board table as HTML: P10/P50/P80/P90/mean of each outcome, each with its 95 % half-width."""
+    table = summarise(ds, scenario=scenario)
+    start = start_date(ds)
+    tm = target_month(ds)
+    stats = ["P10", "P50", "P80", "P90", "mean"]
+    horizon = float(ds["time"].values[-1])
+    rows = []
+    group = False
+    for row in table.index:
+        if row.startswith(RESILIENCE_PREFIX):
+            if not group:
+                rows.append(f"<tr class=\"group\"><td colspan=\"{len(stats) + 1}\">Lowest resilience in any month "
+                            "(share of services operating safely)</td></tr>")
+                group = True
+            label = "&nbsp;&nbsp;" + esc(row[len(RESILIENCE_PREFIX) + 1:-1])
+        elif row == "savings_run_rate@target" and tm is not None:
+            label = esc(f"Savings run-rate, {month_label(start, tm)} (target date)")
+        elif row == "savings_run_rate@horizon":
+            label = esc(f"Savings run-rate, {month_label(start, horizon)} (end)")
+        else:
+            label = esc(_ROW_LABELS.get(row, row))
+        cells = "".join(
+            f"<td>{split_cell(cell_text(row, float(table.at[row, s]), float(table.at[row, f'{s}_hw']), start, s))}</td>"
+            for s in stats)
+        rows.append(f"<tr><td>{label}</td>{cells}</tr>")
+    head = "".join(f"<th scope=\"col\">{s}</th>" for s in stats)
+    return (f"<table class=\"summary\" id=\"summary-table\"><thead><tr><th scope=\"col\">Outcome</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def target_line_html(ds: xr.Dataset, scenario: str | None) -> str:
+    """The chance of the savings target by the target date, ± its half-width; empty without a target."""
+    prob = target_probability(ds, scenario=scenario)
+    if prob is None:
+        return ""
+    p, hw = prob
+    start = start_date(ds)
+    tm = target_month(ds)
+    by = month_label(start, tm if tm is not None else float(ds["time"].values[-1]))
+    decimals = 0 if hw >= 0.01 else 1
+    return (f"<p class=\"probability\">Chance of a savings run-rate of at least "
+            f"{esc(format_money(float(attr(ds, 'savings_target'))))} a year by {esc(by)}: "
+            f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %</p>")
+
+
+def baseline_table_html(ds: xr.Dataset, base: str | None = None) -> str:
+    """Programme against the status quo (no programme, same random numbers), per council: lowest and
+    average resilience and the agency premium to the end (means over futures). Empty without a status quo."""
+    names = scenario_names(ds)
+    if STATUS_QUO not in names:
+        return ""
+    base = base or next((n for n in names if n != STATUS_QUO), None)
+    if base is None:
+        return ""
+    b, q = select_scenario(ds, base), select_scenario(ds, STATUS_QUO)
+    rows = []
+    for council in ds["council"].values:
+        cells = []
+        for d in (b, q):
+            r = d["resilience"].sel(council=council)
+            cells.append((float(r.min("time").mean()), float(r.mean(("time", "replication"))),
+                          float(d["agency_cost"].sel(council=council).isel(time=-1).mean())
+                          if "agency_cost" in d else math.nan))
+        (bl, bm, ba), (ql, qm, qa) = cells
+        rows.append(f"<tr><td>{esc(council)}</td><td>{100 * bl:.1f} %</td><td>{100 * ql:.1f} %</td>"
+                    f"<td>{100 * bm:.1f} %</td><td>{100 * qm:.1f} %</td>"
+                    f"<td>{esc(format_money(ba))}</td><td>{esc(format_money(qa))}</td></tr>")
+    return ("<table class=\"baseline\" id=\"baseline-table\"><thead>"
+            "<tr><th rowspan=\"2\">Council</th><th colspan=\"2\">Lowest resilience</th>"
+            "<th colspan=\"2\">Average resilience</th><th colspan=\"2\">Agency premium to the end</th></tr>"
+            "<tr><th>programme</th><th>status quo</th><th>programme</th><th>status quo</th>"
+            "<th>programme</th><th>status quo</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            "<p class=\"note\">Means over the simulated futures; the status quo is the same councils and workforce "
+            "with no programme, under the same random numbers.</p>")
+
+
+def scenario_table_html(ds: xr.Dataset) -> str:
+    """One row per scenario: P50 NPV, P50 and P80 completion, chance of the target, what it changes."""
+    names = scenario_names(ds)
+    if len([n for n in names if n != STATUS_QUO]) < 2:
+        return ""
+    start = start_date(ds)
+    try:
+        definitions = json.loads(str(ds.attrs.get("scenario_definitions", "{}")))
+    except ValueError:
+        definitions = {}
+    has_target = attr(ds, "savings_target") is not None
+    rows = []
+    for name in names:
+        d = select_scenario(ds, name)
+        npv = np.asarray(d["npv"].values, dtype=float)
+        done = np.asarray(d["programme_complete_month"].values, dtype=float)
+        never = not np.isfinite(done).any()
+
+        def month(q: float) -> str:
+            if never:
+                return "—"
+            m = late_quantile(done, q)
+            return month_label(start, m) if math.isfinite(m) else "after the horizon"
+
+        prob = target_probability(ds, scenario=name) if has_target else None
+        what = definitions.get(name, {}) if isinstance(definitions, Mapping) else {}
+        change = what.get("description") or ", ".join(f"{k} = {v}" for k, v in (what.get("set") or {}).items())
+        cells = [format_money(float(np.nanmedian(npv))) if np.isfinite(npv).any() else "n/a", month(0.5), month(0.8)]
+        if has_target:
+            cells.append("—" if prob is None else f"{100 * prob[0]:.0f} %")
+        rows.append(f"<tr><td>{esc(name)}</td>" + "".join(f"<td>{esc(c)}</td>" for c in cells)
+                    + f"<td class=\"wrap\">{esc(change)}</td></tr>")
+    head = "<th>Scenario</th><th>P50 NPV</th><th>P50 complete</th><th>P80 complete</th>"
+    if has_target:
+        head += "<th>P(target)</th>"
+    head += "<th class=\"wrap\">What it changes</th>"
+    return (f"<table class=\"scenarios\" id=\"scenario-table\"><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table><p class=\"note\">Every scenario is simulated under the same "
+            "random numbers (common random numbers), so the differences are the scenarios' own doing.</p>")
+
+
+def sweep_table_html(ds: xr.Dataset) -> str:
+    """One row per point of a sweep: P50 NPV, P80 completion and the chance of the target."""
+    dims = swept_dims(ds)
+    if not dims:
+        return ""
+    d0 = select_scenario(ds) if "scenario" in ds.dims else ds
+    start = start_date(ds)
+    has_target = attr(ds, "savings_target") is not None
+    stacked = d0.stack(point=dims)
+    rows = []
+    for i in range(stacked.sizes["point"]):
+        d = stacked.isel(point=i)
+        keys = [str(d[dim].values.item() if hasattr(d[dim].values, "item") else d[dim].values) for dim in dims]
+        npv = np.asarray(d["npv"].values, dtype=float)
+        done = np.asarray(d["programme_complete_month"].values, dtype=float)
+        m = late_quantile(done, 0.8)
+        cells = keys + [format_money(float(np.nanmedian(npv))),
+                        month_label(start, m) if math.isfinite(m) else "after the horizon"]
+        if has_target:
+            prob = target_probability(d.drop_vars(["point", *dims], errors="ignore"))
+            cells.append("—" if prob is None else f"{100 * prob[0]:.0f} %")
+        rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{esc(dim)}</th>" for dim in dims) + "<th>P50 NPV</th><th>P80 complete</th>"
+    if has_target:
+        head += "<th>P(target)</th>"
+    return (f"<table class=\"sweep\" id=\"sweep-table\"><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+__all__ = ["summary_table_html", "target_line_html", "baseline_table_html", "scenario_table_html", "sweep_table_html"]
