@@ -9,23 +9,27 @@ from typing import Iterable
 SHOWN_PER_KIND = 10
 
 _INDEX = re.compile(r"\[\d+\]")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_NUMBER = re.compile(r"[-+]?\d[\d_,]*(\.\d+)?([eE][-+]?\d+)?")
+_VARIABLE = re.compile(r"['\"\d]")  # where a message's particulars (a quoted name, a number) begin
 
 
 def error_kind(line: str) -> str:
     """What makes two error lines "the same kind": the key path with its list indices blanked, and the
-    message with its quoted names and numbers blanked (``programme.order[7]: unknown service 'X7'``
-    and ``programme.order[8]: unknown service 'X8'`` are one kind)."""
+    message up to its first quoted name or number (``programme.order[7]: unknown service 'X7'`` and
+    ``programme.order[8]: unknown service 'X8'`` are one kind)."""
     path, sep, message = line.partition(": ")
     if not sep:
         path, message = "", line
-    return _INDEX.sub("[…]", path) + ": " + _NUMBER.sub("#", _QUOTED.sub("'…'", message))
+    if "[" in path:
+        path = _INDEX.sub("[…]", path)
+    cut = _VARIABLE.search(message)
+    return path + ": " + (message[:cut.start()] if cut else message)
 
 
 def cap_errors(errors: list[str], shown: int = SHOWN_PER_KIND) -> list[str]:
     """The errors to show: the first ``shown`` of each kind, in order, each kind's overflow counted
     in one line after its last shown error ("… and 999,990 more like this")."""
+    if len(errors) <= shown:
+        return list(errors)
     kinds = [error_kind(e) for e in errors]
     total: dict[str, int] = {}
     for k in kinds:

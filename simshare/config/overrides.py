@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import tomllib
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ _SECTIONS = {"programme": Programme, "councils": Council, "services": Service}
 _TABLE_KEYS = ("budget", "posts", "specialists")
 
 
+_ATOMS = (str, int, float, bool, dt.date, dt.datetime)
 #: tables and lists nested deeper than this are refused (a config needs 4 levels; Python's own recursion would fail)
 MAX_DEPTH = 64
 
@@ -27,6 +29,8 @@ def plain(value: Any, _depth: int = 0) -> Any:
     str, numpy arrays and tuples become lists, mapping keys become their plain form. Everything the
     config accepts as a plain number or list is then accepted as a numpy number or array too.
     ConfigError for tables or lists nested more than MAX_DEPTH deep."""
+    if value is None or type(value) in _ATOMS:
+        return value
     if _depth > MAX_DEPTH:
         raise ConfigError([f"(top level): tables and lists are nested more than {MAX_DEPTH} levels deep"])
     if isinstance(value, np.ndarray):
@@ -35,10 +39,10 @@ def plain(value: Any, _depth: int = 0) -> Any:
         return plain(value.tolist(), _depth) if value.dtype == object else value.tolist()
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, Mapping):
-        return {plain(k, _depth + 1): plain(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v, _depth + 1) for v in value]
+    if isinstance(value, Mapping):
+        return {plain(k, _depth + 1): plain(v, _depth + 1) for k, v in value.items()}
     return copy.deepcopy(value)
 
 
