@@ -395,8 +395,34 @@ def mean(family: str, params: Mapping[str, Any]) -> float:
     if family == "normal" and ("min" in p or "max" in p):
         lo = (p.get("min", -np.inf) - p["mean"]) / p["sd"]
         hi = (p.get("max", np.inf) - p["mean"]) / p["sd"]
-        return float(stats.truncnorm.mean(lo, hi, loc=p["mean"], scale=p["sd"]))
+        return float(p["mean"] + p["sd"] * truncated_standard_normal_mean(float(lo), float(hi)))
     return float(p["mean"])
+
+
+def truncated_standard_normal_mean(a: float, b: float) -> float:
+    """Mean of the standard normal truncated to [a, b], (φ(a) − φ(b))/(Φ(b) − Φ(a)), without cancellation
+    anywhere: in a tail through erfcx (φ(a)/Φc(a) = √(2/π)/erfcx(a/√2)), around 0 through erf."""
+    if a >= 0 or b <= 0:
+        sign = 1.0
+        if b <= 0:
+            a, b, sign = -b, -a, -1.0
+        if math.isinf(b):
+            return float(sign * math.sqrt(2 / math.pi) / special.erfcx(a / _SQRT2))
+        d = (b - a) * (b + a) / 2.0  # φ(b)/φ(a) = exp(−d)
+        if d < 1.0:  # a narrow window: the difference below would cancel; the density is smooth there
+            t, w = np.polynomial.legendre.leggauss(32)
+            x = a + (b - a) * (t + 1.0) / 2.0
+            f = w * np.exp(-(x - a) * (x + a) / 2.0)
+            return float(sign * (a + np.dot(f, x - a) / f.sum()))
+        ratio = -math.expm1(-d) / (special.erfcx(a / _SQRT2) - special.erfcx(b / _SQRT2) * math.exp(-d))
+        return float(sign * math.sqrt(2 / math.pi) * ratio)
+    # a < 0 < b: φ(a) − φ(b) = φ(a)·(−expm1((a² − b²)/2)); Φ(b) − Φ(a) = (erf(b/√2) − erf(a/√2))/2
+    mass = (special.erf(b / _SQRT2) - special.erf(a / _SQRT2)) / 2.0
+    if math.isinf(a) or math.isinf(b):
+        num = (0.0 if math.isinf(a) else math.exp(-a * a / 2)) - (0.0 if math.isinf(b) else math.exp(-b * b / 2))
+    else:
+        num = -math.exp(-a * a / 2) * math.expm1((a - b) * (a + b) / 2)
+    return float(num / math.sqrt(2 * math.pi) / mass)
 
 
 # --------------------------------------------------------------------------- CDF and exact quantiles
@@ -439,20 +465,23 @@ def cdf(family: str, params: Mapping[str, Any], x: Any) -> np.ndarray:
 
 
 #: quadrature nodes over all nested parameters together, for a mixture's CDF
-_MIXTURE_NODES = 40_000
+_MIXTURE_NODES = 4_000
 
 
 def _nodes(d: Dist, budget: int) -> tuple[np.ndarray, np.ndarray]:
     """Values and probabilities representing a (non-nested) parameter distribution for quadrature:
-    a discrete one's own steps, a continuous one's Gauss–Legendre nodes in u ∈ (0, 1)."""
+    a discrete one's own steps; a continuous one's Gauss–Legendre nodes in s, where u = Φ(s) over the
+    uniforms ever used, s ∈ [Φ⁻¹(U_MIN), Φ⁻¹(U_MAX)] (weight φ(s)): smooth however long its tails."""
     if d.family == "fixed":
         return np.array([float(d.get("value"))]), np.array([1.0])
     if d.family == "discrete":
         values, cum = _discrete_steps(d.get("values"), d.get("weights"))
         return values, np.diff(np.concatenate([[0.0], cum]))
-    t, w = np.polynomial.legendre.leggauss(max(8, budget))
-    u = (t + 1.0) / 2.0
-    return ppf(d.family, dict(d.params), u), w / 2.0
+    t, w = special.roots_legendre(max(8, budget))
+    lo, hi = float(special.ndtri(U_MIN)), float(special.ndtri(U_MAX))
+    s = lo + (hi - lo) * (t + 1.0) / 2.0
+    weight = w * (hi - lo) / 2.0 * np.exp(-s * s / 2.0) / math.sqrt(2 * math.pi)
+    return ppf(d.family, dict(d.params), special.ndtr(s)), weight / weight.sum()
 
 
 def quantile(dist: Dist, q: Any) -> np.ndarray:
@@ -624,6 +653,31 @@ def _eigen_factor(c: np.ndarray) -> np.ndarray:
     return f / np.linalg.norm(f, axis=1)[:, None]
 
 
+def _singular_factor(c: np.ndarray) -> np.ndarray:
+    """F with F·Fᵀ = c for a positive semi-definite c that is not definite. Variables correlated ±1
+    exactly share one row of F (negated for −1), so they come out exactly comonotone (antitone); the
+    rest is factored by eigen-decomposition."""
+    k = len(c)
+    lead = list(range(k))  # each variable's representative; sign relative to it
+    sign = np.ones(k)
+    for i in range(k):
+        if lead[i] != i:
+            continue
+        for j in range(i + 1, k):
+            if lead[j] == j and abs(c[i, j]) == 1.0:
+                lead[j], sign[j] = i, c[i, j]
+    reps = sorted(set(lead))
+    sub = c[np.ix_(reps, reps)]
+    try:
+        f_sub = np.linalg.cholesky(sub)
+    except np.linalg.LinAlgError:
+        f_sub = _eigen_factor(sub)
+    f = np.zeros((k, k))  # square: the columns beyond the representatives' are zero
+    for i in range(k):
+        f[i, :len(reps)] = sign[i] * f_sub[reps.index(lead[i])]
+    return f
+
+
 def nearest_correlation(a: np.ndarray, tol: float = 1e-13, max_iterations: int = 10_000) -> np.ndarray:
     """The nearest correlation matrix (unit diagonal, positive semi-definite) to a symmetric matrix in
     the Frobenius norm: Higham (2002)'s alternating projections with Dykstra's correction."""
@@ -677,7 +731,7 @@ def fit_correlations(rank_corr: np.ndarray, gross: float = GROSS_CHANGE) -> Corr
         pass
     smallest = float(np.linalg.eigvalsh(c).min()) if k else 0.0
     if smallest >= -PSD_TOLERANCE:
-        return CorrelationFit(r, r, c, _eigen_factor(c))
+        return CorrelationFit(r, r, c, _singular_factor(c))
     near = nearest_correlation(c)
     used = pearson_to_spearman(near)
     np.fill_diagonal(used, 1.0)
