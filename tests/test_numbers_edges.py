@@ -125,7 +125,7 @@ def _truncnorm_moments(mu, sd, lo, hi) -> tuple[float, float]:
 
     ya, yb = (a - c) * m, (b - c) * m
     width = min(1.0, yb - ya)  # a first moment near 0 is found to an absolute 1e-14 of the width
-    moment = [integrate.quad(lambda y: (y / m) ** k * w(y), ya, yb, epsabs=1e-14 * width**(k + 1), epsrel=1e-13,
+    moment = [integrate.quad(lambda y: (y / m) ** k * w(y), ya, yb, epsabs=1e-14 * width**(k + 1), epsrel=1e-12,
                              limit=200)[0] for k in range(3)]
     shift = moment[1] / moment[0]
     var = moment[2] / moment[0] - shift**2
