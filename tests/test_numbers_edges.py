@@ -19,6 +19,7 @@ One table-driven test (and a hypothesis fuzz where natural) per kind of fault:
 from __future__ import annotations
 
 import math
+import pickle
 import subprocess
 import sys
 import time
@@ -490,6 +491,7 @@ def test_latin_hypercube_keeps_its_strata_under_correlation(case):
     for j, spec in enumerate(specs):
         strata = np.floor(np.asarray(u[:, j]) * n).astype(int)
         assert np.array_equal(np.sort(strata), np.arange(n)), f"{spec.path}: {len(set(strata))}/{n} strata"
+    assert u.correlated and pickle.loads(pickle.dumps(u)).correlated  # so the copula is not applied again
     values = replication_inputs(cfg, 11, np.arange(n), u)
     col = {s.path: j for j, s in enumerate(specs)}
     np.testing.assert_array_equal(values[:, col[TA]], ppf(specs[col[TA]].dist.family, dict(specs[col[TA]].dist.params),

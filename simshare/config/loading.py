@@ -8,6 +8,7 @@ the phasing order, correlations, scenarios) run alongside the schema's.
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
@@ -196,12 +197,12 @@ def _check_correlations(cfg: Config) -> list[str]:
                 "for you, with a warning)"]
     except (DistError, ValueError) as err:
         return [f"correlations: {err}"]
-    if fit.changes:
+    if fit.changes and multiprocessing.parent_process() is None:  # said once, by the parent, not by each worker
         moves = "; ".join(f"{_pair(names, i, j, first)}: {entered:g} → {used:.4f}" for i, j, entered, used in fit.changes)
         warnings.warn(CorrelationRepairWarning(
             f"{cfg.programme.name}: the rank correlations are slightly inconsistent (no set of variables has "
             f"them all at once), so the nearest consistent set is used: {moves}. The results record this "
-            "in their attributes."), stacklevel=2)
+            "in their attributes (correlation_repairs)."), stacklevel=2)
     return errors
 
 

@@ -34,6 +34,14 @@ class DesignUniforms(np.ndarray):
     def __array_finalize__(self, obj) -> None:
         self.correlated = getattr(obj, "correlated", False)
 
+    def __reduce__(self):  # the flag survives pickling (to a worker process)
+        constructor, args, state = super().__reduce__()
+        return constructor, args, (state, self.correlated)
+
+    def __setstate__(self, state) -> None:
+        array_state, self.correlated = state
+        super().__setstate__(array_state)
+
 
 def _design(u: np.ndarray, correlated: bool) -> DesignUniforms:
     out = np.asarray(u, dtype=float).view(DesignUniforms)
