@@ -10,7 +10,6 @@ Occurrence durations are drawn in bulk from a numpy ``Generator`` during a repli
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -250,9 +249,10 @@ def _check(d: Dist) -> None:
         # α + β = mean·(1 − mean)/sd² − 1 must be computable: the extremes over the nested values
         mm = np.array(_reach(d.get("mean")))
         ss = np.array(_reach(d.get("sd")))
-        spread = mm * (1 - mm)
+        spread = mm * (1 - mm)  # m·(1 − m) is concave: least at an end of the mean's range, greatest at ½ if inside
+        widest = 0.25 if mm[0] <= 0.5 <= mm[1] else float(spread.max())
         k_lo = float(spread.min() / ss.max() ** 2 - 1)
-        k_hi = float(spread.max() / ss.min() ** 2 - 1)
+        k_hi = float(widest / ss.min() ** 2 - 1)
         if k_lo < BETA_MIN:
             raise DistError(
                 f"'sd' ({_show(d.get('sd'))}) is too close to its largest value for a beta with mean "
@@ -350,8 +350,8 @@ def truncated_standard_normal_ppf(u: Any, a: Any, b: Any) -> np.ndarray:
 
     * a window in the lower half (b ≤ 0) is inverted in log space, log p = log Φ(b) + log(u + (1 − u)·r),
       r = Φ(a)/Φ(b), with ``log_ndtr`` and ``ndtri_exp``: no precision lost however far out it lies;
-    * a window in the upper half (a ≥ 0) is its mirror image (with 1 − u written as q + u·r', never
-      1 − u·(…) where it would cancel);
+    * a window in the upper half (a ≥ 0) is its mirror image, log p' = log Φ(−a) + log((1 − u) + u·r'),
+      r' = Φ(−b)/Φ(−a), and x = −Φ⁻¹(p');
     * a window around 0 uses erf, exact relative to its width however narrow, and the tail formulas
       (Φ(a) + u·mass, or Φc(b) + (1 − u)·mass) where the result lies in a tail.
     """

@@ -34,7 +34,6 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-import simshare
 from simshare.config import ConfigError, load_config, replication_parameters
 from simshare.config.errors import cap_errors
 from simshare.config.loading import CorrelationRepairWarning
