@@ -10,6 +10,7 @@ Occurrence durations are drawn in bulk from a numpy ``Generator`` during a repli
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -21,9 +22,12 @@ from scipy import optimize, special, stats
 #: round up to 1, where an unbounded family's quantile is infinite
 U_MIN = 2.0**-54
 U_MAX = 1.0 - 2.0**-53
-#: every number a distribution table holds or can draw is 0 or of a size within [TINY, HUGE]: then
-#: squares, products and ratios of two of them stay finite and normal (no overflow, no underflow)
+#: every number a distribution table holds or can draw is at most HUGE in size and, unless 0, at least
+#: the smallest normal float (its reciprocal is finite); a parameter that must be positive (an sd, the
+#: mean of a gamma, lognormal, exponential or beta, PERT's lambda) is at least TINY, so that squares,
+#: products and ratios of two parameters stay finite and normal (no overflow, no underflow to 0)
 TINY, HUGE = 1e-100, 1e15
+SMALLEST = sys.float_info.min
 #: PERT's lambda (peakedness; 4 is the classic PERT, 1–10 in practice)
 MAX_LAMBDA = 1e3
 #: a truncated normal's window must come within this many standard deviations of its mean; further
@@ -171,7 +175,7 @@ def _reach(value: Any) -> tuple[float, float]:
 
 
 def _size_ok(x: float) -> bool:
-    return x == 0 or TINY <= abs(x) <= HUGE
+    return x == 0 or SMALLEST <= abs(x) <= HUGE
 
 
 def _check(d: Dist) -> None:
@@ -192,7 +196,7 @@ def _check(d: Dist) -> None:
         for x in (v if isinstance(v, tuple) else (v,)):
             if not _size_ok(x):
                 raise DistError(f"'{k}' ({x:g}) is out of range: a number in a distribution table must be 0 "
-                                f"or between {TINY:g} and {HUGE:g} in size")
+                                f"or between {SMALLEST:.4g} and {HUGE:g} in size")
 
     def ordered(a: str, b: str) -> None:
         if hi[a] > lo[b]:
@@ -202,8 +206,11 @@ def _check(d: Dist) -> None:
         if lo[a] <= 0:
             raise DistError(f"'{a}' must be > 0, got {_show(d.get(a))}")
         if _reach(d.get(a))[0] < TINY:
-            raise DistError(f"'{a}' ({_show(d.get(a))}) can come within {TINY:g} of 0; "
-                            f"a positive parameter must stay at or above {TINY:g}")
+            if isinstance(d.get(a), Dist):
+                raise DistError(f"'{a}' ({_show(d.get(a))}) can come within {TINY:g} of 0; "
+                                f"a positive parameter must stay at or above {TINY:g} to be computed")
+            raise DistError(f"'{a}' must be at least {TINY:g} (a positive parameter smaller than that cannot be "
+                            f"computed), got {_show(d.get(a))}")
 
     if f == "uniform":
         ordered("min", "max")

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Mapping, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from ..distributions import TINY, U_MAX, U_MIN, Dist, DistError, parse_dist, ppf
+from ..distributions import SMALLEST, U_MAX, U_MIN, Dist, DistError, parse_dist, ppf
 
 
 
@@ -26,7 +26,8 @@ class Domain:
     ``cap`` bounds the size of every number given for the key: a plain value, and each number in a
     distribution table and the values its nested parameters can take (an unbounded family such as
     a lognormal can still draw beyond it, finitely). With every number at most its cap and, unless
-    0, at least TINY in size, the model's sums and products of them stay finite.
+    0, a normal float (at least 2.2e-308, so that its reciprocal is finite), the model's sums,
+    products and ratios of them stay finite.
     """
 
     what: str
@@ -48,8 +49,8 @@ class Domain:
         """Why a number cannot be used for this key, or None."""
         if abs(value) > self.cap:
             return f"must be {self.what} and at most {self.cap:,.0f}"
-        if value != 0 and abs(value) < TINY:
-            return f"must be {self.what}, either 0 or at least {TINY:g}"
+        if value != 0 and abs(value) < SMALLEST:
+            return f"must be {self.what}, either 0 or at least {SMALLEST:.4g} (its reciprocal must be finite)"
         return None
 
 
