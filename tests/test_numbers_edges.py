@@ -662,8 +662,6 @@ def test_accepted_distributions_draw_finite_values(table):
     note(repr(d))
     u = np.array([U_MIN, 1e-12, 0.1, 0.5, 0.9, 1 - 1e-12, U_MAX])
     for params in _realisations(d):
-        with np.errstate(all="raise"):
-            pass
         x = ppf(d.family, params, u)
         assert np.all(np.isfinite(x)), (params, x)
         assert np.all(np.diff(x) >= 0), (params, x)
@@ -797,7 +795,6 @@ def test_numpy_values_are_accepted_like_python_ones(case):
     cfg = load_config(MINIMAL, {np.str_(path): value})
     same = load_config(MINIMAL, {path: plain(value)})
     assert cfg.model_dump() == same.model_dump()
-    assert plain(value) == value if not isinstance(value, (np.ndarray, dict)) else True
     if expected is not None:
         got = cfg
         for part in path.replace(f"{SERVICE}.", "services.0.").split("."):
