@@ -8,16 +8,19 @@ the phasing order, correlations, scenarios) run alongside the schema's.
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
 
 from pydantic import ValidationError
 
-from ..distributions import DistError, copula_factor
+import warnings
+
+from ..distributions import GROSS_CHANGE, CorrelationError, DistError
 from .errors import ConfigError
-from .overrides import apply_overrides
-from .parameters import correlation_matrix, replication_parameters
+from .overrides import apply_overrides, plain
+from .parameters import correlation_fit, correlation_matrix, replication_parameters
 from .schema import Config, got
 
 #: the scenario name of "no programme at all": the same councils and workforce, no reviews, no joint management
@@ -146,11 +149,23 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
     return errors
 
 
+class CorrelationRepairWarning(UserWarning):
+    """The config's rank correlations were slightly inconsistent and have been moved to the nearest
+    consistent set; the message names each pair and its value as entered and as used."""
+
+
+def _pair(names: list[str], i: int, j: int, where: dict[frozenset, int]) -> str:
+    k = where.get(frozenset((names[i], names[j])))
+    head = f"correlations[{k}]" if k is not None else "(not given, so 0)"
+    return f"{head} {names[i]} ↔ {names[j]}"
+
+
 def _check_correlations(cfg: Config) -> list[str]:
     if not cfg.correlations:
         return []
     paths = {p.path: p for p in replication_parameters(cfg)}
     errors = []
+    first: dict[frozenset, int] = {}
     for i, corr in enumerate(cfg.correlations):
         a, b = corr.between
         for j, path in enumerate((a, b)):
@@ -161,13 +176,33 @@ def _check_correlations(cfg: Config) -> list[str]:
                 )
         if a == b:
             errors.append(f"correlations[{i}].between: a parameter cannot be correlated with itself ({a!r})")
+            continue
+        pair = frozenset((a, b))
+        if pair in first:
+            k = first[pair]
+            errors.append(
+                f"correlations[{i}].between: the pair {a!r}, {b!r} is already correlated by correlations[{k}] "
+                f"(rho = {cfg.correlations[k].rho:g} there, {corr.rho:g} here); give each pair once"
+            )
+        else:
+            first[pair] = i
     if errors:
         return errors
     try:
-        _, matrix = correlation_matrix(cfg)
-        copula_factor(matrix)
+        names, fit = correlation_fit(cfg)
+    except CorrelationError as err:
+        names, _ = correlation_matrix(cfg)
+        moves = "; ".join(f"{_pair(names, i, j, first)}: {entered:g} → {near:.4f}" for i, j, entered, near in err.entries)
+        return [f"correlations: {err} ({moves}); correct these (a move of up to {GROSS_CHANGE:g} is made "
+                "for you, with a warning)"]
     except (DistError, ValueError) as err:
-        errors.append(f"correlations: {err}")
+        return [f"correlations: {err}"]
+    if fit.changes and multiprocessing.parent_process() is None:  # said once, by the parent, not by each worker
+        moves = "; ".join(f"{_pair(names, i, j, first)}: {entered:g} → {used:.4f}" for i, j, entered, used in fit.changes)
+        warnings.warn(CorrelationRepairWarning(
+            f"{cfg.programme.name}: the rank correlations are slightly inconsistent (no set of variables has "
+            f"them all at once), so the nearest consistent set is used: {moves}. The results record this "
+            "in their attributes (correlation_repairs)."), stacklevel=2)
     return errors
 
 
@@ -195,7 +230,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
         label = str(source)
         raw = _read_toml(Path(source))
     elif isinstance(source, Mapping):
-        raw = copy.deepcopy(dict(source))
+        raw = plain(source)  # a deep copy, with numpy numbers and arrays as Python numbers and lists
     else:
         raise ConfigError([f"a config must be a path or a table, got {type(source).__name__}"])
     if overrides:

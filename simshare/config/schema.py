@@ -15,13 +15,20 @@ from typing import Annotated, Any, Mapping, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from ..distributions import Dist, DistError, parse_dist
+from ..distributions import SMALLEST, U_MAX, U_MIN, Dist, DistError, parse_dist, ppf
 
 
 
 @dataclass(frozen=True)
 class Domain:
-    """What values a numeric key may take; ``occurrence`` keys may nest distributions."""
+    """What values a numeric key may take; ``occurrence`` keys may nest distributions.
+
+    ``cap`` bounds the size of every number given for the key: a plain value, and each number in a
+    distribution table and the values its nested parameters can take (an unbounded family such as
+    a lognormal can still draw beyond it, finitely). With every number at most its cap and, unless
+    0, a normal float (at least 2.2e-308, so that its reciprocal is finite), the model's sums,
+    products and ratios of them stay finite.
+    """
 
     what: str
     lo: float = -math.inf
@@ -29,6 +36,7 @@ class Domain:
     lo_open: bool = False
     integer: bool = False
     occurrence: bool = False
+    cap: float = math.inf
 
     def describe(self) -> str:
         return self.what
@@ -36,6 +44,33 @@ class Domain:
     def admits(self, lo: float, hi: float) -> bool:
         below = lo <= self.lo if self.lo_open else lo < self.lo
         return not below and hi <= self.hi
+
+    def size_error(self, value: float) -> str | None:
+        """Why a number cannot be used for this key, or None."""
+        if abs(value) > self.cap:
+            return f"must be {self.what} and at most {self.cap:,.0f}"
+        if value != 0 and abs(value) < SMALLEST:
+            return f"must be {self.what}, either 0 or at least {SMALLEST:.4g} (its reciprocal must be finite)"
+        return None
+
+
+def _table_numbers(d: Dist) -> list[float]:
+    """Every number of a distribution table (lambda and weights aside) and the extreme values its nested
+    parameters can take."""
+    out: list[float] = []
+    for name, value in d.params:
+        if name in ("lambda", "weights"):
+            continue
+        if isinstance(value, Dist):
+            if value.family == "discrete":
+                out += [float(v) for v in value.get("values")]
+            else:
+                out += [float(x) for x in ppf(value.family, dict(value.params), [U_MIN, U_MAX])]
+        elif isinstance(value, tuple):
+            out += [float(v) for v in value]
+        else:
+            out.append(float(value))
+    return out
 
 
 def got(value: Any) -> str:
@@ -54,6 +89,10 @@ def _param(domain: Domain):
                 d = parse_dist(value, allow_nested=domain.occurrence)
             except DistError as err:
                 raise ValueError(str(err)) from None
+            sizes = [e for e in (domain.size_error(x) for x in _table_numbers(d)) if e]
+            if sizes:
+                raise ValueError(f"{sizes[0]}, but this {d.family} distribution holds (or its nested "
+                                 f"parameters can take) {max(_table_numbers(d), key=abs):g}")
             if d.family == "fixed":
                 value = d.get("value")
             else:
@@ -76,6 +115,9 @@ def _param(domain: Domain):
             raise ValueError(f"must be {domain.describe()}, got {got(value)}")
         if not domain.admits(value, value):
             raise ValueError(f"must be {domain.describe()}, got {got(value)}")
+        size = domain.size_error(value)
+        if size:
+            raise ValueError(f"{size}, got {got(value)}")
         return int(value) if domain.integer else float(value)
 
     return BeforeValidator(parse)
@@ -94,20 +136,30 @@ def _plain_number(domain: Domain):
     def parse(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not domain.admits(value, value):
             raise ValueError(f"must be {domain.describe()}, got {got(value)}")
+        size = domain.size_error(value)
+        if size:
+            raise ValueError(f"{size}, got {got(value)}")
         return float(value)
 
     return BeforeValidator(parse)
 
 
 Param = Union[float, int, Dist]
-_RATE = Domain("a rate per year ≥ 0", lo=0)
+#: the largest amount of money (£), rate (per year), multiplier and number of months a key may take:
+#: far beyond any council's, and small enough that the model's sums and products stay finite
+MAX_MONEY = 1e12
+MAX_RATE = 100.0
+MAX_MULTIPLIER = 100.0
+MAX_MONTHS = 100_000.0
+
+_RATE = Domain("a rate per year ≥ 0", lo=0, cap=MAX_RATE)
 _PROB = Domain("a probability in [0, 1]", lo=0, hi=1)
 _FRACTION = Domain("a fraction in [0, 1]", lo=0, hi=1)
-_MONEY = Domain("an amount of money ≥ 0", lo=0)
-_MONTHS = Domain("a number of months ≥ 0", lo=0)
-_DURATION = Domain("a duration in months ≥ 0", lo=0, occurrence=True)
-_POSITIVE_MONTHS = Domain("a number of months > 0", lo=0, lo_open=True)
-_MULTIPLIER = Domain("a multiplier ≥ 0", lo=0)
+_MONEY = Domain("an amount of money ≥ 0", lo=0, cap=MAX_MONEY)
+_MONTHS = Domain("a number of months ≥ 0", lo=0, cap=MAX_MONTHS)
+_DURATION = Domain("a duration in months ≥ 0", lo=0, occurrence=True, cap=MAX_MONTHS)
+_POSITIVE_MONTHS = Domain("a number of months > 0", lo=0, lo_open=True, cap=MAX_MONTHS)
+_MULTIPLIER = Domain("a multiplier ≥ 0", lo=0, cap=MAX_MULTIPLIER)
 _COUNT = Domain("a whole number ≥ 1", lo=1, integer=True)
 _DISCOUNT = Domain("a discount rate per year in [0, 1)", lo=0, hi=0.999999)
 
