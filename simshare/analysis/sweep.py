@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..config import Config, ConfigError, load_config, parse_value
+from ..config import Config, ConfigError, load_config, parse_value, plain
 from ..engine.simulate import parameter_units, run_scenarios
 from .results import attr, format_money, month_label, outcomes, start_date
 from .statistics import STATISTICS, statistic_ci
@@ -144,6 +144,7 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
     """One config per point of the full factorial, in C order (last path fastest), named
     ``path=value; path=value``. A path or value that does not make a valid config raises
     ConfigError naming the path and the value."""
+    axes = {str(path): plain(list(values)) for path, values in axes.items()}  # numpy values become plain ones
     cfg = load_config(config, overrides)
     base = load_config({k: v for k, v in cfg.raw.items() if k != "scenarios"}) if cfg.scenarios else cfg
     if not axes:
@@ -228,7 +229,7 @@ def sweep(config: Any, axes: Mapping[str, list], replications: int = 200, seed: 
     that is not a valid config (or that changes the start or the horizon); ValueError for bad engine
     options.
     """
-    axes = {str(p): list(v) for p, v in axes.items()}
+    axes = {str(p): plain(list(v)) for p, v in axes.items()}  # numpy values become plain ones
     points = sweep_configs(config, axes, overrides)
     attrs = {
         "sweep_paths": json.dumps(list(axes), ensure_ascii=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import tempfile
 from pathlib import Path
@@ -14,8 +15,9 @@ import tomli_w
 import xarray as xr
 from tqdm.auto import tqdm
 
-from ..version import __version__
 from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
+from ..config.parameters import correlation_repairs
+from ..version import __version__
 from .executors import EXECUTORS, execute
 from .sampling import METHODS, design_uniforms, replication_inputs
 from .store import Layout, PartStore, StoreError, write_netcdf
@@ -166,6 +168,7 @@ class Run:
             "title": f"simshare results: {p.name}",
             "config": self.texts[0],
             "config_name": p.name,
+            "correlation_repairs": json.dumps(correlation_repairs(self.base), ensure_ascii=False),
             "seed": self.seed,
             "sampling": self.sampling,
             "replications": replications,
