@@ -24,11 +24,12 @@ class ExecutorError(ValueError):
     """An executor that cannot run as asked (a Dask scheduler that cannot be reached or named)."""
 
 
-def end_with_parent() -> None:
+def end_with_parent(parent: int | None = None) -> None:
     """Worker initializer: end this worker when the process that started it ends, however it ends
     (``kill -9`` included). On Linux the kernel sends SIGTERM (``prctl(PR_SET_PDEATHSIG)``);
-    everywhere a daemon thread also watches the parent's pid and exits when it changes."""
-    parent = os.getppid()
+    everywhere a daemon thread also watches the parent's pid and exits when it changes.
+    ``parent`` is the pid of the process that made the pool (it may have ended before this runs)."""
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -64,7 +65,8 @@ def _processes(fn: Callable, tasks: Sequence, workers: int) -> Iterator:
     # an explicit spawn context: no change to the interpreter's global start method,
     # and no fork of a process that may hold threads or open files
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=end_with_parent) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=end_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(fn, task) for task in tasks]
         try:
             for future in as_completed(futures):
