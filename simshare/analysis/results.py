@@ -16,6 +16,27 @@ import pandas as pd
 import xarray as xr
 
 from ..config import BASE
+from ..model.outputs import DATASET_OUTPUTS
+
+#: what every simshare results file holds (docs/results-layout.md); readers check for it first
+REQUIRED_VARIABLES: tuple[str, ...] = tuple(o.name for o in DATASET_OUTPUTS)
+REQUIRED_COORDS: tuple[str, ...] = ("replication", "time", "council", "service")
+REQUIRED_ATTRS: tuple[str, ...] = ("simshare_version", "config", "seed", "replications", "start", "horizon_months")
+
+
+class NotResults(ValueError):
+    """A dataset that is not a (complete) simshare results file."""
+
+
+def check_results(ds: xr.Dataset, source: Any = "the dataset") -> None:
+    """Raise :class:`NotResults`, naming what is missing, unless ``ds`` holds every variable,
+    coordinate and attribute of a simshare results file."""
+    missing = [f"variable {v}" for v in REQUIRED_VARIABLES if v not in ds.variables]
+    missing += [f"coordinate {c}" for c in REQUIRED_COORDS if c not in ds.variables]
+    missing += [f"attribute {a}" for a in REQUIRED_ATTRS if a not in ds.attrs]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise NotResults(f"{source}: not a simshare results file (it lacks {shown})")
 
 #: Fixed summary rows in table order; ``lowest_resilience[COUNCIL]`` rows follow, one per council.
 #: ``savings_run_rate@target`` is present only when the results carry a ``target_month``.
@@ -219,6 +240,6 @@ def units_of(row: str) -> str:
     return UNITS[RESILIENCE_PREFIX if row.startswith(RESILIENCE_PREFIX) else row]
 
 
-__all__ = ["ROWS", "RESILIENCE_PREFIX", "UNITS", "RUN_DIMS", "attr", "scenario_names", "swept_dims",
+__all__ = ["REQUIRED_VARIABLES", "REQUIRED_COORDS", "REQUIRED_ATTRS", "NotResults", "check_results", "ROWS", "RESILIENCE_PREFIX", "UNITS", "RUN_DIMS", "attr", "scenario_names", "swept_dims",
            "select_scenario", "per_replication", "at_month", "target_month", "start_date", "month_label",
            "full_month", "format_money", "outcomes", "units_of"]

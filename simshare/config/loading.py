@@ -131,6 +131,10 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
             p = (posts or {}).get(c)
             if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (n, p)) and n > p:
                 errors.append(f"services[{i}].specialists.{c}: must not exceed posts.{c} ({p}), got {n}")
+    total = sum(n for _, s in _items(raw, "services") if isinstance(s.get("posts"), dict)
+                for n in s["posts"].values() if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 0)
+    if total > MAX_TOTAL_POSTS:
+        errors.append(f"services: {total:,.0f} posts in all; a config may have at most {MAX_TOTAL_POSTS:,}")
     programme = raw.get("programme") if isinstance(raw.get("programme"), dict) else {}
     order = programme.get("order")
     if isinstance(order, list):
@@ -206,8 +210,26 @@ def _check_correlations(cfg: Config) -> list[str]:
     return errors
 
 
+#: the most posts a whole config may have (every council, every service)
+MAX_TOTAL_POSTS = 1_000_000
+#: the largest config file read (a config is a few kilobytes)
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: how binary files simshare writes or reads begin: netCDF-4/HDF5, netCDF classic, numpy's npz (zip)
+_BINARY_MAGIC = {b"\x89HDF\r\n\x1a\n": "a results file (netCDF-4): use 'simshare summary' or 'simshare report'",
+                 b"CDF\x01": "a results file (netCDF): use 'simshare summary' or 'simshare report'",
+                 b"CDF\x02": "a results file (netCDF): use 'simshare summary' or 'simshare report'",
+                 b"PK\x03\x04": "a zip or .npz file, not a TOML config"}
+
+
 def _read_toml(path: Path) -> dict:
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        for magic, what in _BINARY_MAGIC.items():
+            if head.startswith(magic):
+                raise ConfigError([f"{path} is {what}"])
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError([f"{path} is {path.stat().st_size:,} bytes; a config may be at most {MAX_CONFIG_BYTES:,}"])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"no such file: {path}"]) from None
@@ -219,6 +241,19 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError([f"TOML syntax error: {err}"], source=str(path)) from None
+
+
+def _apply_each(raw: dict, overrides: Mapping[str, Any]) -> dict:
+    """Apply overrides one by one, so that one that cannot apply is named (a path through a value
+    that is not a table, e.g. ``programme.joint_management=5`` then ``programme.joint_management.x=1``)."""
+    for path, value in overrides.items():
+        try:
+            raw = apply_overrides(raw, {path: value})
+        except (TypeError, AttributeError, KeyError, IndexError):
+            above = [p for p in overrides if p != path and str(path).startswith(f"{p}.")]
+            hint = f" (another override sets {above[0]} to a plain value)" if above else ""
+            raise ConfigError([f"{path}: cannot set this: a key on its path is not a table{hint}"]) from None
+    return raw
 
 
 def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: Mapping[str, Any] | None = None) -> Config:
@@ -234,7 +269,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     else:
         raise ConfigError([f"a config must be a path or a table, got {type(source).__name__}"])
     if overrides:
-        raw = apply_overrides(raw, overrides)
+        raw = _apply_each(raw, overrides)
     if "raw" in raw:
         raise ConfigError(["raw: unknown key (not part of the config; check the spelling)"], source=label)
     cross = _cross_check(raw)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Mapping, Optional, Union
 
@@ -85,10 +86,14 @@ def _param(domain: Domain):
         if isinstance(value, Dist):
             return value
         if isinstance(value, Mapping):
+            if not isinstance(value.get("dist", ""), str):
+                raise ValueError(f"'dist' must name a distribution family as text, got {got(value.get('dist'))}")
             try:
                 d = parse_dist(value, allow_nested=domain.occurrence)
             except DistError as err:
                 raise ValueError(str(err)) from None
+            except (TypeError, AttributeError, KeyError):  # a table whose shape no family has
+                raise ValueError(f"is not a distribution table: {got(dict(value))}") from None
             sizes = [e for e in (domain.size_error(x) for x in _table_numbers(d)) if e]
             if sizes:
                 raise ValueError(f"{sizes[0]}, but this {d.family} distribution holds (or its nested "
@@ -173,7 +178,27 @@ PositiveMonths = Annotated[Param, _param(_POSITIVE_MONTHS)]
 Multiplier = Annotated[Param, _param(_MULTIPLIER)]
 Count = Annotated[Param, _param(_COUNT)]
 DiscountRate = Annotated[Param, _param(_DISCOUNT)]
-Posts = Annotated[int, _whole(0, "a whole number ≥ 0")]
+#: the most posts one council may have in one service (and, see loading, in the whole config)
+MAX_POSTS = 1_000_000
+#: the longest horizon a programme may have (a century)
+MAX_HORIZON_MONTHS = 1200
+#: the longest name (of a council, service, scenario or programme)
+MAX_NAME_LENGTH = 200
+
+
+def _bounded_whole(minimum: int, maximum: int, what: str):
+    def parse(value: Any) -> int:
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                or not float(value).is_integer() or not minimum <= value <= maximum):
+            raise ValueError(f"must be {what}, got {got(value)}")
+        return int(value)
+
+    return BeforeValidator(parse)
+
+
+Posts = Annotated[int, _bounded_whole(0, MAX_POSTS, f"a whole number from 0 to {MAX_POSTS:,}")]
+HorizonMonths = Annotated[int, _bounded_whole(1, MAX_HORIZON_MONTHS,
+                                              f"a whole number of months from 1 to {MAX_HORIZON_MONTHS:,}")]
 
 
 def _date(value: Any) -> dt.date:
@@ -195,7 +220,25 @@ def _bool(value: Any) -> bool:
 
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
-Name = Annotated[str, Field(min_length=1)]
+def _name(value: Any) -> str:
+    """Names are shown in plots, HTML and CSV and stored in netCDF: printable text that round-trips
+    UTF-8, without surrounding spaces, at most MAX_NAME_LENGTH characters. Characters special to a
+    backend (``$``, ``<``, ``,``, quotes) are allowed and escaped where names are written."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a name (text), got {got(value)}")
+    if not value:
+        raise ValueError("must be a non-empty name")
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(f"must be a name of at most {MAX_NAME_LENGTH} characters, got {len(value)}")
+    if value != value.strip():
+        raise ValueError(f"must not begin or end with spaces, got {got(value)}")
+    bad = [ch for ch in value if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp")]
+    if bad:
+        raise ValueError(f"must be printable text: {got(bad[0])} (a control or unassigned character) in {got(value)}")
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_name)]
 
 #: keys whose value is drawn afresh each time the thing happens (DESIGN §1.1)
 OCCURRENCE_KEYS = {
@@ -225,7 +268,7 @@ class Programme(_Model):
 
     name: Name
     start: Date
-    horizon_months: Annotated[int, _whole(1, "a whole number of months ≥ 1")]
+    horizon_months: HorizonMonths
     review_teams: Count = 1
     support_capacity: Count = 1
     frontline_limit: Count = 1

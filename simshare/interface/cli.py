@@ -10,6 +10,9 @@ import warnings
 from typing import Sequence
 
 from ..config import ConfigError
+from ..engine.executors import ExecutorError
+from ..engine.store import StoreError
+from ..model.replication import EventBudgetExceeded
 from ..version import __version__
 from .commands import compare, report, run, sensitivity, summary, sweep, validate
 from .commands.options import EXIT_BAD_INPUT, BadInput
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BadInput as err:
+    except (BadInput, StoreError, ExecutorError, EventBudgetExceeded) as err:
         print(f"simshare {args.command}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -24,7 +24,15 @@ from .programme import Programme
 from .resilience import workforce_measures
 from .workforce import Workforce
 
-__all__ = ["Record", "draw_inputs", "run_replication"]
+__all__ = ["Record", "draw_inputs", "run_replication", "EVENT_BUDGET", "EventBudgetExceeded"]
+
+#: the most SimPy events one replication may process (a typical one takes a few thousand; a
+#: million take some 20 seconds): a config that needs more is refused, never left to run for ever
+EVENT_BUDGET = 1_000_000
+
+
+class EventBudgetExceeded(ValueError):
+    """A replication needed more than its event budget: the config asks for too much work."""
 
 
 def draw_inputs(cfg: Config, ss: np.random.SeedSequence) -> np.ndarray:
@@ -42,12 +50,14 @@ def _last(milestones: list[float], order: list[int]) -> float:
     return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
-def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None) -> Record:
+def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None,
+                    budget: int = EVENT_BUDGET) -> Record:
     """Play out one future of the programme.
 
     ``ss`` seeds every random stream of the replication (DESIGN §3.4); ``values`` are the
     replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
     Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
+    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.
     """
     if values is None:
         values = draw_inputs(cfg, ss)
@@ -81,6 +91,11 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         while peek() <= t:
             step()
             events += 1
+            if events > budget:
+                raise EventBudgetExceeded(
+                    f"config {cfg.programme.name!r}: one replication needed more than its budget of "
+                    f"{budget:,} simulation events (by month {t} of {horizon}); reduce the posts, "
+                    "the horizon or the turnover, or split the programme")
         workforce.snapshot(counts)
         live.extend(programme.is_live)
         disruption.extend(programme.disruption)

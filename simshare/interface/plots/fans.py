@@ -15,10 +15,11 @@ from ...analysis.results import attr, format_money, target_month
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import target_probability
 from .data import Timeline, band_quantiles, need, replication_count, scenario_suffix, single_run
-from .style import (BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, add_legend, is_money, money_formatter, percent,
+from .style import (literal_text, BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, add_legend, is_money, money_formatter, percent,
                     style_axes, title_figure)
 
 
+@literal_text
 def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str | None = None) -> Figure:
     """Fan chart of a replication × time variable: P10–P90 and P25–P75 bands and the median.
 
@@ -92,6 +93,7 @@ def _month_values(plan: Any, tl: Timeline) -> float:
     return float((when.year - tl.start.year) * 12 + (when.month - tl.start.month) + (when.day - 1) / 30.44)
 
 
+@literal_text
 def completion_scurves(ds: xr.Dataset, scenario: str | None = None, plan: Any = None) -> Figure:
     """S-curves (empirical CDFs) of the dates the reviews and the programme complete.
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import textwrap
-from typing import Any
+from typing import Any, Callable
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 # Colours (colour-blind safe: blue / orange / grey, with a red target).
 BLUE = "#1f5a96"
@@ -109,3 +112,32 @@ def title_figure(fig: Figure, text: str, note: str | None = None) -> None:
 
 __all__ = ["BLUE", "ORANGE", "GREY", "RED", "GREEN", "WIDE", "TITLES", "OUTCOME_LABELS", "money_tick",
            "money_formatter", "is_money", "is_months", "percent", "add_legend", "style_axes", "title_figure"]
+
+
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def literal(text: str) -> str:
+    """``text`` shown as written: an unescaped ``$`` would start matplotlib mathtext (a council
+    named ``East $\\foo$ ham`` would fail to draw), so every ``$`` is escaped."""
+    return _DOLLAR.sub(r"\\$", text)
+
+
+def literal_text(build: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Decorate a figure builder: names from the results (councils, services, scenarios, the
+    programme) appear literally in every text, legend and tick label of the figure."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        fig = build(*args, **kwargs)
+        for text in fig.findobj(Text):
+            if "$" in text.get_text():
+                text.set_text(literal(text.get_text()))
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                formatter = axis.get_major_formatter()
+                if isinstance(formatter, FixedFormatter):
+                    formatter.seq = [literal(str(t)) for t in formatter.seq]
+        return fig
+
+    return wrapper
