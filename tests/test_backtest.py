@@ -23,15 +23,13 @@ to lie outside it); "later than the median" means the whole interval is above 0.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import simshare
 
-ROOT = Path(__file__).resolve().parent.parent
-CSB = ROOT / "configs" / "chiltern_south_bucks.toml"
+from conftest import CSB
 
 N, SEED = 200, 1
 Z = 3.0                      # tolerance in binomial standard errors (Wilson score interval)

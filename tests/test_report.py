@@ -20,14 +20,14 @@ from simshare.interface import plots
 from simshare.interface.cli import main
 from simshare.interface.report import headline, write_report
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+from conftest import CSB, MINIMAL
 PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
 @pytest.fixture(scope="module")
 def results() -> xr.Dataset:
     """A small run of the Chiltern and South Bucks programme with the status quo."""
-    return simshare.simulate(CONFIGS / "chiltern_south_bucks.toml", replications=20, seed=4, baseline=True)
+    return simshare.simulate(CSB, replications=20, seed=4, baseline=True)
 
 
 @pytest.fixture(scope="module")
@@ -122,15 +122,13 @@ def test_headline_words(results):
     assert headline(no_target).startswith("The programme finishes by ")
 
 
-def test_scenarios_and_sweeps(tmp_path):
-    from simshare.analysis.compare import compare
+def test_scenarios_and_sweeps(tmp_path, planning_scenarios):
     from simshare.analysis.sweep import sweep
 
-    cmp = compare(CONFIGS / "shared_planning.toml", baseline=True, replications=8, seed=1)
-    text = write_report(cmp, tmp_path / "compare.html").read_text(encoding="utf-8")
+    text = write_report(planning_scenarios, tmp_path / "compare.html").read_text(encoding="utf-8")
     assert 'id="scenario-table"' in text and "development management first" in text
-    assert len(PNG.findall(text)) == len(plots.figures_for(cmp)) == 7
-    sw = sweep(CONFIGS / "minimal.toml", {"programme.review_teams": [1, 2]}, replications=6, seed=1)
+    assert len(PNG.findall(text)) == len(plots.figures_for(planning_scenarios)) == 7
+    sw = sweep(MINIMAL, {"programme.review_teams": [1, 2]}, replications=6, seed=1)
     text = write_report(sw, tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert 'id="sweep-table"' in text and "A sweep of programme.review_teams" in text
     assert len(PNG.findall(text)) == 2
