@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import copy
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
 
 from pydantic import ValidationError
 
 from ..distributions import DistError, copula_factor
-from .errors import ConfigError
+from .cases import warn_about_cases
+from .errors import ConfigError, ConfigWarning
 from .overrides import apply_overrides
 from .parameters import correlation_matrix, replication_parameters
 from .schema import Config, got
@@ -140,9 +142,26 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
             elif name in seen:
                 errors.append(f"programme.order[{i}]: service {name!r} appears twice")
             seen.add(name)
+    errors += _check_sharing(programme.get("cost_sharing"), councils, _items(raw, "services"))
     target, horizon = programme.get("target_month"), programme.get("horizon_months")
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
         errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
+    return errors
+
+
+def _check_sharing(sharing: Any, councils: list[str], services: list[tuple[int, dict]]) -> list[str]:
+    """A table of council shares names only the config's councils and gives each service's councils a share."""
+    if not isinstance(sharing, dict):
+        return []
+    known = ", ".join(councils)
+    errors = [f"programme.cost_sharing.{c}: unknown council {c!r} (councils are: {known})"
+              for c in sharing if c not in councils]
+    numbers = {c: v for c, v in sharing.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for i, s in services:
+        posts = s.get("posts")
+        if isinstance(posts, dict) and posts and all(numbers.get(c, 0) == 0 for c in posts):
+            errors.append(f"programme.cost_sharing: gives no share to any council of services[{i}] "
+                          f"({s.get('name')!r}: {', '.join(posts)})")
     return errors
 
 
@@ -210,6 +229,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     errors = cross or (_check_correlations(cfg) + _check_scenarios(cfg))
     if errors:
         raise ConfigError(errors, source=label)
+    warn_about_cases(cfg, label)
     return cfg
 
 
@@ -223,7 +243,9 @@ def _check_scenarios(cfg: Config) -> list[str]:
     base = _without_scenarios(cfg.raw)
     for i, sc in enumerate(cfg.scenarios):
         try:
-            load_config(apply_overrides(base, sc.set))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConfigWarning)  # said when the scenario itself is run
+                load_config(apply_overrides(base, sc.set))
         except ConfigError as err:
             errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
     return errors
@@ -241,7 +263,11 @@ def scenario_config(cfg: Config, name: str) -> Config:
 
 
 def status_quo(cfg: Config) -> Config:
-    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5)."""
+    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5).
+
+    ``order = []`` alone means the same (the model runs no joint management without reviews); the table
+    is dropped too so that the config recorded with the results says so.
+    """
     raw = copy.deepcopy(cfg.raw)
     raw["programme"]["order"] = []
     raw["programme"].pop("joint_management", None)

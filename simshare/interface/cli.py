@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from ..version import __version__
-from ..config import ConfigError
+from ..config import ConfigError, ConfigWarning
 from .commands import compare, report, run, sensitivity, summary, sweep, validate
 from .commands.options import EXIT_BAD_INPUT, BadInput
 
@@ -25,11 +26,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """A config warning as one line on stderr (``simshare run: warning: ...``); others as Python prints them."""
+    if issubclass(category, ConfigWarning):
+        print(f"simshare: warning: {message}", file=sys.stderr if file is None else file)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command line (default ``sys.argv[1:]``); return the exit status: 0, 1 for a closed pipe,
-    2 for bad input, 130 when interrupted."""
+    2 for bad input, 130 when interrupted. A config warning is printed once, as one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ConfigWarning)
+        warnings.showwarning = _one_line
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except ConfigError as err:
