@@ -249,7 +249,7 @@ def format_summary(
         notes.append("Reviews: the service reviews' savings and costs (the programme team's included); joint "
                      "management: its saving and one-off cost; total, and net savings at end: both.")
     if "payback_month" in table.index:
-        notes.append("Payback of the reviews: the first month from which their cumulative net savings stay at or "
+        notes.append("The reviews' payback: the first month from which their cumulative net savings stay at or "
                      "above £0 after a deficit; no deficit: they are never below £0.")
     if any(r.startswith(COUNCIL_NPV_PREFIX) for r in table.index):
         notes.append("Each council's NPV: its share of savings less its share of costs, by the "
