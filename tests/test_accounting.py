@@ -354,7 +354,7 @@ def test_npv_undiscounted_equals_cumulative_net_at_horizon():
     ],
 )
 def test_payback_month(cost, payback):
-    # payback is judged on the reviews alone (DESIGN §1.5): one service, review 0-2, approved 2, implementation 0
+    # payback is judged on the reviews alone (docs/model.md, section 9): one service, review 0-2, approved 2, implementation 0
     # -> live 2 with its one-off cost C as a lump at 2; non-staff saving 0.075 × £1.6m = £120,000/yr (£10,000 a
     # month) from 2, no ramp. Joint management with a one-off of £1m would be in deficit throughout: it is left out.
     H = 24

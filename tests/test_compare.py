@@ -125,7 +125,7 @@ def test_paired_differences_equal_a_hand_computation(compared):
         scen = compared.sel(scenario=name)
         hand = {
             "npv": (scen["npv"].values, base["npv"].values),
-            # the run-rate the target is compared with: the reviews' (DESIGN §1.5)
+            # the run-rate the target is compared with: the reviews' (docs/model.md, section 9)
             "service_savings_run_rate@target": (scen["service_savings_run_rate"].sel(time=36).values,
                                                 base["service_savings_run_rate"].sel(time=36).values),
             "lowest_resilience": (scen["resilience"].min(("time", "council")).values,

@@ -1,4 +1,4 @@
-"""Honest money (DESIGN §1.5, §3.3), worked out by hand on deterministic configs, and two properties.
+"""Honest money (docs/model.md, section 9; docs/results-layout.md), worked out by hand on deterministic configs, and two properties.
 
 Rules under test:
 

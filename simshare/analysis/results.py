@@ -58,7 +58,7 @@ UNITS: dict[str, str] = {
     RESILIENCE_PREFIX: "1",
 }
 
-#: Money compares to the pound (DESIGN §1.5): amounts within £1 of each other, or of a target, count as equal.
+#: Money compares to the pound (docs/model.md, section 9): amounts within £1 of each other, or of a target, count as equal.
 MONEY_TOLERANCE = 1.0
 
 #: Dimensions of a single run; any other dimension of a variable is a swept parameter (or ``scenario``).
@@ -149,7 +149,7 @@ def target_month(ds: xr.Dataset) -> float | None:
 
 
 def target_variable(ds: xr.Dataset) -> str:
-    """The run-rate the savings target is compared with (DESIGN §1.5): the reviews'
+    """The run-rate the savings target is compared with (docs/model.md, section 9): the reviews'
     (``service_savings_run_rate``) unless the config's ``target_scope`` is ``"total"``; results that do
     not record the reviews' own run-rate have only the total, ``savings_run_rate``."""
     if attr(ds, "target_scope") == "total" or "service_savings_run_rate" not in ds:

@@ -1,4 +1,4 @@
-"""Checks of the business cases a config describes, made when it is loaded (DESIGN §1.5).
+"""Checks of the business cases a config describes, made when it is loaded (docs/model.md, section 9).
 
 A service's case is ``C = savings_fraction × combined budget`` a year; its plan deletes ``k`` posts
 (``round(post_reduction_fraction × posts)``, at most its ordinary posts) whose staff part is

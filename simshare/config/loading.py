@@ -263,7 +263,7 @@ def scenario_config(cfg: Config, name: str) -> Config:
 
 
 def status_quo(cfg: Config) -> Config:
-    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5).
+    """The same councils and workforce with no programme: no reviews, no joint management (docs/model.md, section 4).
 
     ``order = []`` alone means the same (the model runs no joint management without reviews); the table
     is dropped too so that the config recorded with the results says so.

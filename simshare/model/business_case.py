@@ -1,4 +1,4 @@
-"""A live service's business case (DESIGN §1.5): the posts it deletes and what each saves.
+"""A live service's business case (docs/model.md, section 9): the posts it deletes and what each saves.
 
 The case is worth ``C = savings_fraction × combined budget`` a year.  The plan deletes
 ``k = round(post_reduction_fraction × posts)`` posts (at most the service's ordinary posts); its

@@ -7,7 +7,7 @@ NPV discounts each flow continuously at (1 + rate)^(-t/12).
 
 Money is kept by where it comes from (:class:`Ledger`: each service, joint management, the
 programme team), so that the reviews can be read apart from joint management and each council's
-share worked out (DESIGN §1.5 "Who pays and who gains").
+share worked out (docs/model.md, section 9, "Who pays and who gains").
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) 
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    """A replication's money on the monthly clock ``t`` (DESIGN §1.5, §3.3): run-rates in £/yr, the rest in £.
+    """A replication's money on the monthly clock ``t`` (docs/model.md, section 9; docs/results-layout.md): run-rates in £/yr, the rest in £.
 
     ``service_*`` and ``npv_services`` are the reviews alone (joint management left out); ``council_*``
     each council's share, (len(t), councils) or (councils,), summing to the totals;

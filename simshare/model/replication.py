@@ -63,7 +63,7 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     order = [index[name] for name in cfg.order]
 
     jm = real.joint_management
-    if jm is not None and order:  # order = [] is no programme at all: no joint management either (DESIGN §1.5)
+    if jm is not None and order:  # order = [] is no programme at all: no joint management either (docs/model.md, section 4)
         ledger.savings.ramp(jm.saving_per_year / 12.0, jm.start_month, jm.ramp_months, group=ledger.joint_management)
         ledger.costs.lump(jm.one_off_cost, jm.start_month, group=ledger.joint_management)
 

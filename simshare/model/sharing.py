@@ -1,4 +1,4 @@
-"""Who pays and who gains (DESIGN §1.5): each council's share of each source of money.
+"""Who pays and who gains (docs/model.md, section 9): each council's share of each source of money.
 
 ``programme.cost_sharing`` splits a service's savings and costs between the councils that have it:
 ``"budget"`` (default) in proportion to each council's budget in that service, ``"posts"`` to its

@@ -112,7 +112,7 @@ class Workforce:
     """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks.
 
     ``ledger`` receives, in service s's group, each deleted post's saving (a recurring saving
-    from its deletion: the business case's S/k, DESIGN §1.5), redundancy payments and the end of
+    from its deletion: the business case's S/k, docs/model.md section 9), redundancy payments and the end of
     the post's pay harmonisation; ``agency[c]`` council ``c``'s agency premium.
     """
 
