@@ -125,9 +125,8 @@ def test_paired_differences_equal_a_hand_computation(compared):
         scen = compared.sel(scenario=name)
         hand = {
             "npv": (scen["npv"].values, base["npv"].values),
-            # the run-rate the target is compared with: the reviews' (docs/model.md, section 9)
-            "service_savings_run_rate@target": (scen["service_savings_run_rate"].sel(time=36).values,
-                                                base["service_savings_run_rate"].sel(time=36).values),
+            "savings_run_rate@target": (scen["savings_run_rate"].sel(time=36).values,
+                                        base["savings_run_rate"].sel(time=36).values),
             "lowest_resilience": (scen["resilience"].min(("time", "council")).values,
                                   base["resilience"].min(("time", "council")).values),
         }
@@ -173,7 +172,7 @@ def test_the_printed_table_has_money_months_percentages_and_headlines(compared):
     assert re.search(r"[+−]\d+\.\d mo", text)
     assert re.search(r"\d+ %", text)
     assert "ties counted half" in text
-    assert "Reviews' run-rate Apr 2028" in text  # the target month, 36 months after April 2025
+    assert "Run-rate Apr 2028" in text  # the target month, 36 months after April 2025
 
 
 # --------------------------------------------------------------------------- command line
@@ -202,8 +201,7 @@ def test_cli_writes_the_dataset_and_the_table(config_file, tmp_path):
         assert ds.sizes["replication"] == 10
     table = pd.read_csv(out / "compare.csv")
     assert set(table["scenario"]) == {"planning first", "status quo"}
-    assert set(table["measure"]) == {"npv", "programme_complete_month", "service_savings_run_rate@target",
-                                     "lowest_resilience"}
+    assert set(table["measure"]) == {"npv", "programme_complete_month", "savings_run_rate@target", "lowest_resilience"}
     assert "planning first: P50 NPV" in result.stdout
 
 

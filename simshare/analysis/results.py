@@ -150,9 +150,10 @@ def target_month(ds: xr.Dataset) -> float | None:
 
 def target_variable(ds: xr.Dataset) -> str:
     """The run-rate the savings target is compared with (docs/model.md, section 9): the reviews'
-    (``service_savings_run_rate``) unless the config's ``target_scope`` is ``"total"``; results that do
-    not record the reviews' own run-rate have only the total, ``savings_run_rate``."""
-    if attr(ds, "target_scope") == "total" or "service_savings_run_rate" not in ds:
+    (``service_savings_run_rate``) unless the config's ``target_scope`` is ``"total"``. Without any
+    joint-management money the reviews' run-rate is the total, and ``savings_run_rate`` is named (so are
+    results that do not record the reviews' own run-rate)."""
+    if attr(ds, "target_scope") == "total" or not has_joint_management(ds):
         return "savings_run_rate"
     return "service_savings_run_rate"
 

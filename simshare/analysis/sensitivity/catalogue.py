@@ -32,7 +32,8 @@ def output_variables(cfg: Config) -> list[str]:
     joint = p.joint_management is not None and bool(cfg.order)  # the reviews and joint management apart
     names = ["npv_services", "npv_joint_management", "npv"] if joint else ["npv"]
     if p.target_month is not None or p.savings_target is not None:
-        names.append(("savings_run_rate" if p.target_scope == "total" else "service_savings_run_rate") + "@target")
+        names.append(("service_savings_run_rate" if joint and p.target_scope != "total" else "savings_run_rate")
+                     + "@target")
     if joint:
         names += ["service_savings_run_rate@horizon", "joint_management_run_rate@horizon"]
     names += ["savings_run_rate@horizon", "cumulative_net@horizon", "reviews_complete_month",

@@ -11,7 +11,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ...analysis.results import attr, format_money, has_joint_management, target_month, target_variable
+from ...analysis.results import attr, format_money, target_month, target_variable
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import target_probability
 from .data import Timeline, band_quantiles, need, replication_count, scenario_suffix, single_run
@@ -49,8 +49,7 @@ def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str 
     ax.fill_between(x, q[1], q[3], color=BLUE, alpha=0.32, linewidth=0, label="middle half of futures (P25–P75)")
     ax.plot(x, q[2], color=BLUE, linewidth=2.2, label="median future (P50)")
 
-    compared = target_variable(ds) == variable or (variable == "savings_run_rate" and not has_joint_management(ds))
-    target = attr(d, "savings_target") if compared else None
+    target = attr(d, "savings_target") if target_variable(ds) == variable else None
     if target is not None:
         target = float(target)
         tm = target_month(d)
