@@ -6,14 +6,16 @@ docs/model-interface.md ("Savings and costs"), never from running the model:
 
 - a cumulative figure at month t is the exact integral of its run-rate from 0 to t
   (rates per month = £/yr ÷ 12) plus the lump sums at times <= t;
-- a live service saves the salaries of its deleted posts from the moment each goes, plus
-  the non-staff part max(0, savings_fraction × combined budget − k × salary) ramped
-  linearly from go-live over ramp_months;
+- a live service's case C = savings_fraction × combined budget has a staff part
+  S = min(C, k × mean salary); each deleted post saves S/k from the moment it goes, and the
+  non-staff part C − S ramps in linearly from go-live over ramp_months (here k × salary ≤ C,
+  so each post saves its salary; tests/test_money.py covers the cap);
 - with no leavers there is no attrition: the k posts go by redundancy at
   go-live + attrition_window_months, each costing redundancy_cost as a lump;
 - NPV = ∫₀ᴴ net flow(t)·(1+r)^(−t/12) dt minus discounted lumps;
-- payback = 0 if cumulative_net is never < 0 on the monthly grid, else the month after
-  the last month with cumulative_net < 0 (NaN beyond the horizon).
+- payback, on the reviews alone (joint management left out) = −inf ("no deficit") if their
+  cumulative net is never < 0 on the monthly grid, else the month after the last month with
+  it < 0 (NaN beyond the horizon).
 """
 
 from __future__ import annotations
@@ -295,37 +297,51 @@ def test_npv_undiscounted_equals_cumulative_net_at_horizon():
 @pytest.mark.parametrize(
     "cost, payback",
     [
-        (25_000, 3.0),  # net = 10,000·t − 25,000: −25k, −15k, −5k, +5k -> t* = 2.5, last month < 0 is 2 -> 3
-        (37_000, 4.0),  # t* = 3.7 -> months 0..3 negative -> 4
-        (0, 0.0),  # never in deficit (net 0 at month 0 is not < 0) -> 0
-        (10_000_000, np.nan),  # 10,000·24 = 240,000 < 10m: never recovers within the horizon -> NaN
+        (25_000, 5.0),  # net = 10,000·(t−2) − 25,000 from 2: −25k, −15k, −5k, +5k at 2..5 -> last month < 0 is 4 -> 5
+        (37_000, 6.0),  # months 2..5 negative (−37k .. −7k), +3k at 6 -> 6
+        (0, -np.inf),  # never in deficit (net 0 before go-live is not < 0) -> "no deficit", stored as −inf
+        (10_000_000, np.nan),  # 10,000·22 = 220,000 < 10m: never recovers within the horizon -> NaN
     ],
 )
 def test_payback_month(cost, payback):
-    # constant joint-management saving S = £120,000/yr (£10,000/month) from 0, one-off lump C at 0
+    # payback is judged on the reviews alone (docs/model.md, section 9): one service, review 0-2, approved 2, implementation 0
+    # -> live 2 with its one-off cost C as a lump at 2; non-staff saving 0.075 × £1.6m = £120,000/yr (£10,000 a
+    # month) from 2, no ramp. Joint management with a one-off of £1m would be in deficit throughout: it is left out.
     H = 24
-    jm = {"saving_per_year": 120_000, "start_month": 0, "ramp_months": 0, "one_off_cost": cost}
-    rec = run_one(small_config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
-    money_close(rec.cumulative_net, 10_000 * months(H) - cost)
+    jm = {"saving_per_year": 12_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 1_000_000}
+    svc = service(review=2, implementation=0, savings_fraction=0.075, one_off_cost=cost)
+    rec = run_one(small_config([svc], horizon=H, joint_management=jm))
+    t = months(H)
+    reviews = np.where(t >= 2, 10_000 * (t - 2) - cost, 0.0)
+    money_close(rec.cumulative_net, reviews + 1_000 * t - 1_000_000)
     np.testing.assert_allclose(rec.payback_month, payback, atol=1e-9, equal_nan=True)
 
 
 def test_payback_counts_from_the_last_deficit():
-    # JM: £120,000/yr from 0, lump £25,000 at 0 -> net ≥ 0 from month 3 ...
-    # plus _full_service with redundancy at £40,000 each: lump £160,000 at 12; team cost 0, one-off 0
-    # cumulative_net at t ≥ 12: 10,000·t − 25,000 + 80,000/12·(2 + t−10) + 10,000·(t−12) − 160,000
-    #   t=11: 110,000 − 25,000 + 20,000                       = +105,000
-    #   t=12: 120,000 − 25,000 + 26,666.67 + 0      − 160,000 = −38,333.33
-    #   t=13: 130,000 − 25,000 + 33,333.33 + 10,000 − 160,000 = −11,666.67
-    #   t=14: 140,000 − 25,000 + 40,000 + 20,000    − 160,000 = +15,000
-    # in deficit at 0..2 and again at 12..13: last month < 0 is 13 -> payback 14
+    # the reviews alone; review_teams 2, support 2, monthly meetings:
+    # A: review 0-2, approved 2, implementation 0 -> live 2; one-off £25,000 lump at 2; £120,000/yr non-staff from 2
+    # B: _full_service: live 6; non-staff £80,000/yr ramped 6-10; 4 posts by redundancy at 12 at £40,000 each
+    #    (lump £160,000), each saving S/k = min(C, k × salary)/k = min(200,000, 120,000)/4 = £30,000/yr from 12
+    # cumulative_net of the reviews:
+    #   t=2..5:  10,000·(t−2) − 25,000  = −25,000, −15,000, −5,000, +5,000
+    #   t=11: 65,000 + 80,000/12·3 = 85,000
+    #   t=12: 75,000 + 80,000/12·4 − 160,000              = −58,333.33
+    #   t=13: 85,000 + 80,000/12·5 + 10,000 − 160,000     = −31,666.67
+    #   t=14: 95,000 + 80,000/12·6 + 20,000 − 160,000     = −5,000
+    #   t=15: 105,000 + 80,000/12·7 + 30,000 − 160,000    = +21,666.67
+    # in deficit at 2..4 and again at 12..14: the last month < 0 is 14 -> payback 15
+    # joint management (£1m one-off at 0, £12,000/yr) keeps the total in deficit but does not count
     H = 24
-    jm = {"saving_per_year": 120_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 25_000}
-    svc = _full_service(redundancy_cost=40_000, one_off_cost=0)
-    rec = run_one(small_config([svc], horizon=H, joint_management=jm))
-    money_close(rec.cumulative_net[[2, 3, 11, 12, 13, 14]], [-5_000, 5_000, 105_000, 95_000 + 80_000 / 3 - 160_000,
-                                                               105_000 + 100_000 / 3 + 10_000 - 160_000, 15_000])
-    np.testing.assert_allclose(rec.payback_month, 14.0, atol=1e-9)
+    jm = {"saving_per_year": 12_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 1_000_000}
+    a = service("A", review=2, implementation=0, savings_fraction=0.075, one_off_cost=25_000)
+    b = _full_service(name="B", redundancy_cost=40_000, one_off_cost=0)
+    rec = run_one(small_config([a, b], horizon=H, joint_management=jm, review_teams=2, support_capacity=2))
+    np.testing.assert_allclose(rec.live, [2, 6], atol=1e-9)
+    reviews = rec.cumulative_net - (1_000 * months(H) - 1_000_000)
+    money_close(reviews[[2, 4, 5, 11, 12, 13, 14, 15]],
+                [-25_000, -5_000, 5_000, 85_000, 75_000 + 80_000 / 3 - 160_000,
+                 85_000 + 100_000 / 3 + 10_000 - 160_000, -5_000, 105_000 + 140_000 / 3 + 30_000 - 160_000])
+    np.testing.assert_allclose(rec.payback_month, 15.0, atol=1e-9)
 
 
 # ----------------------------------------------------------------------------- (h) net = savings − costs

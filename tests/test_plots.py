@@ -168,7 +168,8 @@ def test_tornado_and_sobol_from_the_sensitivity_module():
 
 def test_figures_for(minimal, with_baseline, planning_scenarios, sweep2):
     single = plots.figures_for(minimal)
-    assert list(single) == ["savings_run_rate", "cumulative_net", "completion", "milestones", "resilience", "vacancy"]
+    assert list(single) == ["savings_run_rate", "cumulative_net", "completion", "milestones", "councils", "resilience",
+                            "vacancy"]
     assert "scenarios" not in plots.figures_for(with_baseline)  # base and status quo: nothing to compare
     assert "scenarios" in plots.figures_for(planning_scenarios)
     assert list(plots.figures_for(sweep2)) == ["sweep_npv", "sweep_completion"]

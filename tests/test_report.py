@@ -66,12 +66,14 @@ def test_structure(results, report):
     assert "Net present value (NPV)" in table and "Programme complete" in table
     assert re.search(r"£\d+(\.\d+)?m", table)
     assert re.search(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d", table)
-    assert "Chance of a savings run-rate" in text
+    assert "Chance that the reviews" in text  # the target is compared with the reviews' own run-rate
+    assert "Chance that every partner comes out ahead" in text
     assert 'id="baseline-table"' in text  # the status quo is in the results
     # one embedded image per figure, each with a line on how to read it
     figures = plots.figures_for(results)
     images = PNG.findall(text)
-    assert len(images) == len(figures) == len(re.findall(r"<figure ", text)) == 6
+    # the reviews' run-rate, the total, net, completion, milestones, each council, resilience, vacancy
+    assert len(images) == len(figures) == len(re.findall(r"<figure ", text)) == 8
     assert len(re.findall(r"<figcaption>[^<]{40,}</figcaption>", text)) == len(figures)
     for data in images:
         assert nonblank_png(base64.b64decode(data))
@@ -127,7 +129,7 @@ def test_scenarios_and_sweeps(tmp_path, planning_scenarios):
 
     text = write_report(planning_scenarios, tmp_path / "compare.html").read_text(encoding="utf-8")
     assert 'id="scenario-table"' in text and "development management first" in text
-    assert len(PNG.findall(text)) == len(plots.figures_for(planning_scenarios)) == 7
+    assert len(PNG.findall(text)) == len(plots.figures_for(planning_scenarios)) == 8  # with each council's NPV
     sw = sweep(MINIMAL, {"programme.review_teams": [1, 2]}, replications=6, seed=1)
     text = write_report(sw, tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert 'id="sweep-table"' in text and "A sweep of programme.review_teams" in text

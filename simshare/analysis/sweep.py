@@ -25,7 +25,7 @@ from ..config import Config, ConfigError, load_config, parse_value, plain
 from ..engine.simulate import parameter_units, run_scenarios
 from .results import attr, format_money, month_label, outcomes, start_date
 from .statistics import STATISTICS, statistic_ci
-from .summary import target_probability
+from .summary import target_probability, target_sentence
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -328,7 +328,8 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
     if "P(target)" in table:
         tm = attr(ds, "target_month")
         by = month_label(start, float(tm)) if tm is not None else "the end"
-        lines.append(f"P(target): chance of a savings run-rate ≥ {format_money(float(target))}/yr by {by}.")
+        lines.append(f"P(target): chance that {target_sentence(ds)} is at least {format_money(float(target))}/yr "
+                     f"by {by} (to the pound).")
     lines.append("Completion: after horizon = later than the last simulated month; not reached = no mean.")
     return "\n".join(lines) + "\n"
 

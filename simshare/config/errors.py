@@ -59,3 +59,8 @@ class ConfigError(ValueError):
         self.source = source
         head = f"{source}: " if source else ""
         super().__init__(head + "invalid config\n" + "\n".join(f"  {e}" for e in self.errors))
+
+
+
+class ConfigWarning(UserWarning):
+    """A config that is valid but probably not what its author meant (the command line prints it as one line)."""

@@ -10,15 +10,15 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
 
 from pydantic import ValidationError
 
-import warnings
-
 from ..distributions import GROSS_CHANGE, CorrelationError, DistError
-from .errors import ConfigError
+from .cases import warn_about_cases
+from .errors import ConfigError, ConfigWarning
 from .overrides import apply_overrides, plain
 from .parameters import correlation_fit, correlation_matrix, replication_parameters
 from .schema import Config, got
@@ -147,13 +147,14 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
             elif name in seen:
                 errors.append(f"programme.order[{i}]: service {name!r} appears twice")
             seen.add(name)
+    errors += _check_sharing(programme.get("cost_sharing"), councils, _items(raw, "services"))
     target, horizon = programme.get("target_month"), programme.get("horizon_months")
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
         errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
     return errors
 
 
-class CorrelationRepairWarning(UserWarning):
+class CorrelationRepairWarning(ConfigWarning):
     """The config's rank correlations were slightly inconsistent and have been moved to the nearest
     consistent set; the message names each pair and its value as entered and as used."""
 
@@ -162,6 +163,20 @@ def _pair(names: list[str], i: int, j: int, where: dict[frozenset, int]) -> str:
     k = where.get(frozenset((names[i], names[j])))
     head = f"correlations[{k}]" if k is not None else "(not given, so 0)"
     return f"{head} {names[i]} ↔ {names[j]}"
+def _check_sharing(sharing: Any, councils: list[str], services: list[tuple[int, dict]]) -> list[str]:
+    """A table of council shares names only the config's councils and gives each service's councils a share."""
+    if not isinstance(sharing, dict):
+        return []
+    known = ", ".join(councils)
+    errors = [f"programme.cost_sharing.{c}: unknown council {c!r} (councils are: {known})"
+              for c in sharing if c not in councils]
+    numbers = {c: v for c, v in sharing.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for i, s in services:
+        posts = s.get("posts")
+        if isinstance(posts, dict) and posts and all(numbers.get(c, 0) == 0 for c in posts):
+            errors.append(f"programme.cost_sharing: gives no share to any council of services[{i}] "
+                          f"({s.get('name')!r}: {', '.join(posts)})")
+    return errors
 
 
 def _check_correlations(cfg: Config) -> list[str]:
@@ -280,6 +295,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     errors = cross or (_check_correlations(cfg) + _check_scenarios(cfg))
     if errors:
         raise ConfigError(errors, source=label)
+    warn_about_cases(cfg, label)
     return cfg
 
 
@@ -293,7 +309,9 @@ def _check_scenarios(cfg: Config) -> list[str]:
     base = _without_scenarios(cfg.raw)
     for i, sc in enumerate(cfg.scenarios):
         try:
-            load_config(apply_overrides(base, sc.set))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConfigWarning)  # said when the scenario itself is run
+                load_config(apply_overrides(base, sc.set))
         except ConfigError as err:
             errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
     return errors
@@ -311,7 +329,11 @@ def scenario_config(cfg: Config, name: str) -> Config:
 
 
 def status_quo(cfg: Config) -> Config:
-    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5)."""
+    """The same councils and workforce with no programme: no reviews, no joint management (docs/model.md, section 4).
+
+    ``order = []`` alone means the same (the model runs no joint management without reviews); the table
+    is dropped too so that the config recorded with the results says so.
+    """
     raw = copy.deepcopy(cfg.raw)
     raw["programme"]["order"] = []
     raw["programme"].pop("joint_management", None)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import unicodedata
 from dataclasses import dataclass
-from typing import Annotated, Any, Mapping, Optional, Union
+from typing import Annotated, Any, Literal, Mapping, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
@@ -218,6 +218,42 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"must be true or false, got {got(value)}")
 
 
+def _choice(*options: str):
+    def parse(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"must be one of {', '.join(repr(o) for o in options)}, got {got(value)}")
+        return value
+
+    return parse
+
+
+#: the rules ``programme.cost_sharing`` may name; a table of council shares is the other form
+SHARING_RULES = ("budget", "posts", "equal")
+
+
+def _sharing(value: Any) -> str | dict[str, float]:
+    """``programme.cost_sharing``: a rule or a table of council -> share, each in [0, 1], summing to 1 (within 1e-9).
+
+    Whether the table names the config's councils is checked with the other cross-key checks (loading).
+    """
+    if isinstance(value, str):
+        return _choice(*SHARING_RULES)(value)
+    if not isinstance(value, Mapping):
+        raise ValueError(f"must be one of {', '.join(repr(r) for r in SHARING_RULES)} or a table of council "
+                         f"shares, got {got(value)}")
+    if not value:
+        raise ValueError("a table of council shares must name at least one council")
+    shares = {}
+    for council, share in value.items():
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not math.isfinite(share) or not 0 <= share <= 1:
+            raise ValueError(f"{council}: a share must be a number in [0, 1], got {got(share)}")
+        shares[str(council)] = float(share)
+    total = math.fsum(shares.values())
+    if abs(total - 1.0) > 1e-9:
+        raise ValueError(f"the shares must sum to 1, got {total:.12g}")
+    return shares
+
+
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
 def _name(value: Any) -> str:
@@ -289,6 +325,8 @@ class Programme(_Model):
     savings_target: Optional[Annotated[float, _plain_number(_MONEY)]] = None
     target_month: Optional[Annotated[float, _plain_number(_MONTHS)]] = None
     joint_management: Optional[JointManagement] = None
+    target_scope: Annotated[Literal["services", "total"], BeforeValidator(_choice("services", "total"))] = "services"
+    cost_sharing: Annotated[Union[str, dict[Name, float]], BeforeValidator(_sharing)] = "budget"
 
 
 class Council(_Model):
@@ -327,6 +365,9 @@ class Service(_Model):
     redundancy_cost: Money = 23_000.0
     one_off_cost: Money = 0.0
     ramp_months: Months = 0.0
+    realisation: Fraction = 1.0
+    pay_harmonisation: Fraction = 0.0
+    harmonisation_cost: Money = 0.0
 
 
 class Correlation(_Model):

@@ -107,7 +107,11 @@ class JointManagementValues:
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeValues:
-    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year."""
+    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year.
+
+    ``target_scope`` is ``"services"`` or ``"total"``; ``cost_sharing`` a rule (``"budget"``, ``"posts"``,
+    ``"equal"``) or council shares summing to 1.
+    """
 
     name: str
     start: dt.date
@@ -131,6 +135,8 @@ class ProgrammeValues:
     order: tuple[str, ...] | None
     savings_target: float | None
     target_month: float | None
+    target_scope: str
+    cost_sharing: str | ByCouncil[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,8 @@ class ServiceValues:
     ``review_months``, ``consultation_months`` and ``implementation_months`` happen once
     per replication, so they are drawn numbers here. ``budget`` (£/yr), ``posts`` and
     ``specialists`` are keyed by council name, for the councils that have the service.
+    ``realisation`` is the share of the business case delivered; ``pay_harmonisation`` a share
+    of the remaining staff cost a year, ``harmonisation_cost`` £ once, both from go-live.
     """
 
     name: str
@@ -180,6 +188,9 @@ class ServiceValues:
     redundancy_cost: float
     one_off_cost: float
     ramp_months: float
+    realisation: float
+    pay_harmonisation: float
+    harmonisation_cost: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +289,8 @@ class _Template:
                 arg, fill = None, self._number(path, key in INTEGER_KEYS)
             elif isinstance(value, list):
                 arg, fill = tuple(value), None
+            elif isinstance(value, Mapping):
+                arg, fill = ByCouncil(value), None
             else:
                 arg, fill = value, None
             if key.startswith("specialist_recruitment_") and value is None:

@@ -69,6 +69,7 @@ _UNITS = {
     "turnover_annual": "1/yr", "team_turnover_annual": "1/yr",
     "budget": "£/yr", "saving_per_year": "£/yr", "salary": "£/yr", "savings_target": "£/yr",
     "one_off_cost": "£", "redundancy_cost": "£", "team_cost_per_month": "£/month",
+    "harmonisation_cost": "£", "pay_harmonisation": "1/yr",
     "review_teams": "slots", "support_capacity": "slots", "frontline_limit": "slots",
     "approvals_per_meeting": "cases",
 }
@@ -187,6 +188,9 @@ class Run:
             "savings_target": p.savings_target,
             "target_month": p.target_month if p.target_month is not None else (
                 p.horizon_months if p.savings_target is not None else None),
+            "target_scope": p.target_scope,
+            "cost_sharing": p.cost_sharing if isinstance(p.cost_sharing, str) else ", ".join(
+                f"{c} {share:g}" for c, share in p.cost_sharing.items()),
             "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
         }
         attrs.update(extra_attrs or {})

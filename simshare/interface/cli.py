@@ -9,7 +9,7 @@ import sys
 import warnings
 from typing import Sequence
 
-from ..config import ConfigError
+from ..config import ConfigError, ConfigWarning
 from ..engine.executors import ExecutorError
 from ..engine.store import StoreError
 from ..model.replication import EventBudgetExceeded
@@ -38,13 +38,18 @@ def show_warning(message: Warning | str, category: type[Warning], filename: str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command line (default ``sys.argv[1:]``); return the exit status: 0, 1 for a closed pipe,
-    2 for bad input, 130 when interrupted."""
+    2 for bad input, 130 when interrupted. A config warning is printed once, as one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ConfigWarning)
+        warnings.showwarning = show_warning
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
-        with warnings.catch_warnings():
-            warnings.showwarning = show_warning
-            return args.func(args)
+        return args.func(args)
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT

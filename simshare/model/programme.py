@@ -8,12 +8,15 @@ This module only wires the stages together:
 3. approval — :class:`~simshare.model.committee.Committee`;
 4. implementation — :class:`~simshare.model.implementation.ImplementationQueue`;
 5. go-live — the business case (:mod:`simshare.model.business_case`) tells the workforce
-   how many posts go, and the non-staff saving ramps in.
+   how many posts go and what each saves, the non-staff saving ramps in, and pay
+   harmonisation starts.
 
 Stages 1–2 are a SimPy process; from the committee on, each stage hands the service to
 the next when it is done (a meeting's approvals to the queue, the queue's starts to a
 go-live event), so every step happens at the instant, and in the order, the model defines.
 The programme team's cost (:class:`Team`) runs while any review or implementation does.
+Every saving and cost goes to the :class:`~simshare.model.finance.Ledger` under its service
+(the team's under the team).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from ..seeds import stream
 from .business_case import business_case
 from .clock import call_later
 from .committee import Committee
-from .finance import Flows
+from .finance import Ledger
 from .implementation import ImplementationQueue
 from .workforce import Workforce
 
@@ -36,8 +39,8 @@ from .workforce import Workforce
 class Team:
     """The programme team's cost (£/month): it runs while any review or implementation is under way."""
 
-    def __init__(self, env: simpy.Environment, cost_per_month: float, costs: Flows):
-        self.env, self.cost, self.costs = env, cost_per_month, costs
+    def __init__(self, env: simpy.Environment, cost_per_month: float, ledger: Ledger):
+        self.env, self.cost, self.ledger = env, cost_per_month, ledger
         self.active = 0
         self.since = 0.0
 
@@ -49,11 +52,11 @@ class Team:
     def stop(self) -> None:
         self.active -= 1
         if self.active == 0:
-            self.costs.window(self.cost, self.since, self.env.now)
+            self.ledger.costs.window(self.cost, self.since, self.env.now, group=self.ledger.team)
 
     def close_books(self) -> None:
         if self.active > 0:
-            self.costs.window(self.cost, self.since)
+            self.ledger.costs.window(self.cost, self.since, group=self.ledger.team)
 
 
 class Programme:
@@ -65,7 +68,7 @@ class Programme:
     """
 
     def __init__(self, env: simpy.Environment, real: Realisation, order: list[int], ss: np.random.SeedSequence,
-                 workforce: Workforce, savings: Flows, costs: Flows):
+                 workforce: Workforce, ledger: Ledger):
         self.env = env
         self.p = p = real.programme
         self.services = real.services
@@ -73,15 +76,14 @@ class Programme:
         self.phase = {s: i for i, s in enumerate(order)}
         self.ss = ss
         self.workforce = workforce
-        self.savings = savings
-        self.costs = costs
+        self.ledger = ledger
         S = len(self.services)
         self.review_start = [math.nan] * S
         self.approved = [math.nan] * S
         self.live = [math.nan] * S
         self.disruption = [0.0] * S
         self.is_live = [False] * S
-        self.team = Team(env, p.team_cost_per_month, costs)
+        self.team = Team(env, p.team_cost_per_month, ledger)
         self.review_slots = simpy.Resource(env, capacity=int(p.review_teams))
         self.team_hazard = p.team_turnover_annual / 12.0
         self.committee = Committee(env, p, self.phase, ss, self._approved)
@@ -142,10 +144,11 @@ class Programme:
         self.team.start()
         self.disruption[s] = svc.implementation_disruption
         length = svc.implementation_months
+        costs = self.ledger.costs
         if length > 0:
-            self.costs.window(svc.one_off_cost / length, env.now, env.now + length)
+            costs.window(svc.one_off_cost / length, env.now, env.now + length, group=s)
         else:
-            self.costs.lump(svc.one_off_cost, env.now)
+            costs.lump(svc.one_off_cost, env.now, group=s)
         call_later(env, length, lambda _ev, s=s, f=frontline: self._go_live(s, f))
 
     def _go_live(self, s: int, frontline: bool) -> None:
@@ -155,9 +158,12 @@ class Programme:
         self.disruption[s] = 0.0
         self.live[s] = env.now
         self.is_live[s] = True
-        case = business_case(svc, wf.establishment_cost(s), wf.ordinary_posts(s))
-        self.savings.ramp(case.non_staff / 12.0, env.now, svc.ramp_months)
-        wf.go_live(s, case.posts_to_go, svc.attrition_window_months, svc.redundancy_cost)
+        establishment = wf.establishment_cost(s)
+        case = business_case(svc, establishment, wf.ordinary_posts(s))
+        self.ledger.savings.ramp(case.non_staff / 12.0, env.now, svc.ramp_months, group=s)
+        self.ledger.costs.lump(svc.harmonisation_cost, env.now, group=s)
+        self.ledger.costs.window(svc.pay_harmonisation * establishment / 12.0, env.now, group=s)
+        wf.go_live(s, case, svc.attrition_window_months, svc.redundancy_cost, svc.pay_harmonisation)
         settle = self.p.change_settle_months
         if settle > 0:
             call_later(env, settle, lambda _ev, s=s: wf.set_multiplier(s, self.p.shared_turnover_multiplier))

@@ -24,8 +24,9 @@ import simpy
 from ..config.values import CouncilValues, Realisation
 from ..distributions import Sampler
 from ..seeds import stream
+from .business_case import BusinessCase
 from .clock import NORMAL, Call, call_later
-from .finance import Flows
+from .finance import Flows, Ledger
 from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
 
 
@@ -42,9 +43,10 @@ class Vacancy:
 
 
 class ServicePosts:
-    """What a service's post groups share: the leaving multiplier and pending deletions."""
+    """What a service's post groups share: the leaving multiplier, pending deletions and what each saves."""
 
-    __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost")
+    __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost",
+                 "saving_per_post", "staff_left", "harmonisation")
 
     def __init__(self, index: int):
         self.index = index
@@ -54,6 +56,9 @@ class ServicePosts:
         self.to_delete = 0                     # posts the business case still has to delete
         self.attrition_open = False            # whether leavers' posts go now instead of being recruited
         self.redundancy_cost = 0.0             # £ a post deleted by redundancy
+        self.saving_per_post = 0.0             # £/yr a deleted post realises: the case's staff part ÷ k
+        self.staff_left = 0.0                  # £/yr of the staff part still to realise (realisation × S)
+        self.harmonisation = 0.0               # pay harmonisation, a share of the remaining staff cost a year
 
 
 class PostGroup:
@@ -106,17 +111,17 @@ _COUNTS = tuple(attrgetter(state) for state in POST_STATES)
 class Workforce:
     """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks.
 
-    ``savings`` receives each deleted post's salary (a recurring saving from its
-    deletion), ``costs`` redundancy payments, ``agency[c]`` council ``c``'s agency premium.
+    ``ledger`` receives, in service s's group, each deleted post's saving (a recurring saving
+    from its deletion: the business case's S/k, docs/model.md section 9), redundancy payments and the end of
+    the post's pay harmonisation; ``agency[c]`` council ``c``'s agency premium.
     """
 
     def __init__(self, env: simpy.Environment, real: Realisation, ss: np.random.SeedSequence,
-                 savings: Flows, costs: Flows, agency: list[Flows]):
+                 ledger: Ledger, agency: list[Flows]):
         self.env = env
         self.schedule = env.schedule  # the hot path's events: Call(fn), NORMAL priority, a delay
         self.ss = ss
-        self.savings = savings
-        self.costs = costs
+        self.ledger = ledger
         self.agency = agency
         councils, services = real.councils, real.services
         self.C, self.S = C, S = len(councils), len(services)
@@ -299,10 +304,18 @@ class Workforce:
     # ------------------------------------------------------------------ deletions (DESIGN §1.5)
 
     def _delete(self, g: PostGroup) -> None:
-        """A post of ``g`` goes for good (its holder or vacancy already removed)."""
+        """A post of ``g`` goes for good (its holder or vacancy already removed): it realises the case's
+        S/k a year (never more than is left of realisation × S), whatever its own salary, and its pay
+        leaves the staff cost that pay harmonisation applies to."""
+        service = g.service
         g.deleted += 1
-        g.service.to_delete -= 1
-        self.savings.ramp(g.salary / 12.0, self.env.now)
+        service.to_delete -= 1
+        saving = min(service.saving_per_post, service.staff_left)
+        service.staff_left -= saving
+        now = self.env.now
+        self.ledger.savings.ramp(saving / 12.0, now, group=service.index)
+        if service.harmonisation:
+            self.ledger.costs.window(-service.harmonisation * g.salary / 12.0, now, group=service.index)
 
     def ordinary_posts(self, s: int) -> int:
         """Service ``s``'s ordinary (non-specialist) posts at the start, all councils."""
@@ -314,12 +327,17 @@ class Workforce:
                    self.group(c, s, SPECIALIST).salary * self.group(c, s, SPECIALIST).establishment
                    for c in range(self.C))
 
-    def go_live(self, s: int, posts_to_go: int, window: float, redundancy_cost: float) -> None:
-        """Service ``s`` is shared: vacant posts go now, leavers' posts during the window
-        (months), the rest by redundancy after it at ``redundancy_cost`` (£) each."""
+    def go_live(self, s: int, case: BusinessCase, window: float, redundancy_cost: float,
+                harmonisation: float = 0.0) -> None:
+        """Service ``s`` is shared: of the ``case``'s posts to go, vacant posts go now, leavers' posts
+        during the window (months), the rest by redundancy after it at ``redundancy_cost`` (£) each.
+        ``harmonisation``: the pay-harmonisation share whose cost each deleted post's pay stops."""
         service = self.services[s]
-        service.to_delete = posts_to_go
+        service.to_delete = case.posts_to_go
         service.redundancy_cost = redundancy_cost
+        service.saving_per_post = case.saving_per_post
+        service.staff_left = case.staff_cap
+        service.harmonisation = harmonisation
         self._delete_vacancies(service)
         if service.to_delete <= 0:
             return
@@ -348,7 +366,7 @@ class Workforce:
                 break
             g.filled -= 1
             self._delete(g)
-            self.costs.lump(service.redundancy_cost, self.env.now)
+            self.ledger.costs.lump(service.redundancy_cost, self.env.now, group=service.index)
             touched.add(g.index)
         service.to_delete = 0
         for i in touched:

@@ -23,6 +23,7 @@ WIDE = (9.0, 4.8)
 
 TITLES = {
     "savings_run_rate": "Savings in force (run-rate, £ a year)",
+    "service_savings_run_rate": "The reviews' savings in force (run-rate, £ a year; joint management left out)",
     "cumulative_net": "Cumulative net savings (savings less programme costs)",
     "cumulative_savings": "Cumulative savings",
     "cumulative_costs": "Cumulative programme costs",
@@ -40,6 +41,8 @@ OUTCOME_LABELS = {
     "reviews_complete_month": "reviews completion",
     "payback_month": "payback",
     "savings_run_rate@target": "savings run-rate at the target month",
+    "service_savings_run_rate@target": "the reviews' savings run-rate at the target month",
+    "npv_services": "NPV of the reviews",
     "savings_run_rate@horizon": "savings run-rate at the end",
     "cumulative_net@horizon": "cumulative net savings at the end",
     "lowest_resilience": "lowest resilience (any council, any month)",
