@@ -8,13 +8,15 @@ from matplotlib.figure import Figure
 
 from ...analysis.results import MONEY_TOLERANCE, attr, format_money
 from .data import Timeline, band_quantiles, need, replication_count, scenario_suffix, single_run
-from .style import BLUE, GREEN, GREY, ORANGE, RED, add_legend, money_formatter, percent, style_axes, title_figure
+from .style import (BLUE, GREEN, GREY, ORANGE, RED, add_legend, literal, literal_text, money_formatter, percent, style_axes,
+                    title_figure)
 
 #: councils up to which the chart also draws each council's cumulative net savings over time
 _OVER_TIME = 6
 _COLOURS = (BLUE, ORANGE, GREEN, RED, GREY, "#7b4f9d")
 
 
+@literal_text
 def council_chart(ds: xr.Dataset, scenario: str | None = None) -> Figure:
     """Each council's NPV (P10–P90 bar, median dot, the share of futures in which it is above £0) and, for
     a partnership of up to six councils, its cumulative net savings over time (median and P10–P90)."""
@@ -35,7 +37,8 @@ def council_chart(ds: xr.Dataset, scenario: str | None = None) -> Figure:
     ax.plot(q[1], y, "o", color=BLUE, label="median (P50)")
     ax.axvline(0.0, color="black", linewidth=0.9)
     ax.set_ylim(-0.8, len(councils) - 0.2)
-    ax.set_yticks(y, [f"{c}\nahead in {percent(a)}" if len(councils) <= 12 else c for c, a in zip(councils, ahead)],
+    ax.set_yticks(y, [f"{literal(c)}\nahead in {percent(a)}" if len(councils) <= 12 else literal(c)
+                   for c, a in zip(councils, ahead)],
                   fontsize="small")
     ax.xaxis.set_major_formatter(money_formatter())
     ax.set_xlabel("net present value, £")
@@ -51,7 +54,7 @@ def council_chart(ds: xr.Dataset, scenario: str | None = None) -> Figure:
             band = band_quantiles(net.sel(council=council).transpose("replication", "time").values, [10, 50, 90])
             ax2.fill_between(x, band[0], band[2], color=colour, alpha=0.15, linewidth=0)
             ax2.plot(x, band[1], color=colour, linewidth=2,
-                     label=f"{council}: P50 NPV {format_money(float(q[1][i]))}")
+                     label=f"{literal(council)}: P50 NPV {format_money(float(q[1][i]))}")
         ax2.axhline(0.0, color="black", linewidth=0.9)
         tl.format_axis(ax2.xaxis)
         ax2.set_xlim(x[0], x[-1])
