@@ -238,7 +238,7 @@ def test_cli_tornado_writes_results(tmp_path, simshare_cli):
     with xr.open_dataset(out / "sensitivity.nc") as ds:
         assert ds.attrs["method"] == "tornado"
         assert "swing_p50" in ds and "spearman" in ds
-        assert ds.sizes["parameter"] == 2
+        assert ds.sizes["parameter"] == 3  # review_months, savings_fraction, realisation
 
 
 def test_cli_unknown_parameter_exits_2_naming_it(tmp_path, simshare_cli):
