@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Mapping, Optional, Union
+from typing import Annotated, Any, Mapping, Optional, Union, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
@@ -78,6 +78,7 @@ def _param(domain: Domain):
             raise ValueError(f"must be {domain.describe()}, got {got(value)}")
         return int(value) if domain.integer else float(value)
 
+    parse.domain = domain  # type: ignore[attr-defined]  # read by domain_of (risk drivers)
     return BeforeValidator(parse)
 
 
@@ -148,7 +149,7 @@ Name = Annotated[str, Field(min_length=1)]
 #: keys whose value is drawn afresh each time the thing happens (DESIGN §1.1)
 OCCURRENCE_KEYS = {
     "programme": ("rework_months", "team_replacement_months"),
-    "councils": ("recruitment_months", "specialist_recruitment_months"),
+    "councils": ("recruitment_months", "specialist_recruitment_months", "vacancy_hold_months", "approval_months"),
     "services": ("review_months", "consultation_months", "implementation_months"),
 }
 #: integer-valued replication parameters
@@ -194,6 +195,10 @@ class Programme(_Model):
     savings_target: Optional[Annotated[float, _plain_number(_MONEY)]] = None
     target_month: Optional[Annotated[float, _plain_number(_MONTHS)]] = None
     joint_management: Optional[JointManagement] = None
+    dissolution_annual: Rate = 0.0
+    unwind_months: Months = 0.0
+    savings_retained: Fraction = 0.0
+    dissolution_cost: Money = 0.0
 
 
 class Council(_Model):
@@ -209,6 +214,8 @@ class Council(_Model):
     agency_start_months: Months = 0.0
     agency_premium: Multiplier = 0.6
     initial_vacancy_rate: Probability = 0.0
+    vacancy_hold_months: Duration = 0.0
+    approval_months: Duration = 0.0
 
 
 class Service(_Model):
@@ -232,6 +239,8 @@ class Service(_Model):
     redundancy_cost: Money = 23_000.0
     one_off_cost: Money = 0.0
     ramp_months: Months = 0.0
+    recruitment_freeze: Flag = False
+    after: list[Name] = []
 
 
 class Correlation(_Model):
@@ -249,6 +258,15 @@ class Scenario(_Model):
     description: str = ""
 
 
+class Driver(_Model):
+    """A risk driver (common cause): a replication parameter multiplying every parameter it names."""
+
+    name: Name
+    factor: Multiplier
+    applies_to: Annotated[list[Name], Field(min_length=1)]
+    description: str = ""
+
+
 class Config(_Model):
     """A validated programme. ``raw`` keeps the input tables, from which overrides re-validate."""
 
@@ -258,6 +276,7 @@ class Config(_Model):
     correlations: list[Correlation] = []
     scenarios: list[Scenario] = []
     raw: dict = Field(default_factory=dict, exclude=True, repr=False)
+    drivers: list[Driver] = []
     _derived: dict = PrivateAttr(default_factory=dict)  # things computed once from the config (it is frozen)
 
     def derived(self, key: str, make):
@@ -284,4 +303,24 @@ class Config(_Model):
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
+
+
+def domain_of(model: type[BaseModel], key: str) -> Domain | None:
+    """The domain of a numeric parameter key of a schema class; None for keys that are not parameters
+    (names, flags, lists, tables, plain numbers such as ``horizon_months``)."""
+    field = model.model_fields.get(key)
+    if field is None:
+        return None
+    found = [field.metadata]
+    args = list(get_args(field.annotation))
+    while args:
+        arg = args.pop()
+        found.append(getattr(arg, "__metadata__", ()))
+        args.extend(get_args(arg))
+    for metadata in found:
+        for item in metadata:
+            domain = getattr(getattr(item, "func", None), "domain", None)
+            if isinstance(domain, Domain):
+                return domain
+    return None
 
