@@ -39,6 +39,28 @@ class Flows:
         if amount:
             self._lumps.append((amount, time))
 
+    def settle(self, at: float, keep: float) -> None:
+        """From ``at`` on, the flow is ``keep`` × its run-rate in force at ``at``, constant (DESIGN §1.8:
+        a dissolved partnership keeps a share of its savings). Flows starting after ``at`` are dropped;
+        ramps and windows under way are cut at ``at``; lumps are untouched."""
+        in_force = float(self.rate(np.array([at]))[0])
+        ramps, windows = [], []
+        for r, a, w in self._ramps:
+            if a >= at - _TOL and not (w == 0.0 and abs(a - at) <= _TOL):
+                continue
+            ramps.append((r, a, w))
+            # cancel what the ramp adds from ``at`` on: its level at ``at``, and the rest of its rise
+            done = 1.0 if w <= 0 or at >= a + w else (at - a) / w
+            windows.append((-r * done, at, math.inf))
+            if done < 1.0:
+                ramps.append((-r * (1.0 - done), at, a + w - at))
+        for r, a, b in self._windows:
+            if a < at - _TOL:
+                windows.append((r, a, min(b, at)))
+        self._ramps = ramps
+        self._windows = [x for x in windows if x[0] and x[2] > x[1]]
+        self.window(keep * in_force, at)
+
     # ------------------------------------------------------------------ evaluation
 
     def rate(self, t: np.ndarray) -> np.ndarray:
