@@ -109,6 +109,25 @@ def target_probability(
     return hits / n, (high - low) / 2.0
 
 
+def dissolution_probability(
+    ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None
+) -> tuple[float, float] | None:
+    """P(the partnership has dissolved by the horizon) and its CI half-width (half the Wilson interval).
+
+    None when the results cannot dissolve: no ``dissolved_month`` variable, or a config without a
+    dissolution hazard (the ``dissolution`` attribute 0) in which no replication dissolved.
+    """
+    d = select_scenario(ds, scenario)
+    if "dissolved_month" not in d:
+        return None
+    x = per_replication(d["dissolved_month"], "dissolved_month")
+    hits = int(np.count_nonzero(np.isfinite(x)))
+    if x.size == 0 or (hits == 0 and not attr(ds, "dissolution")):
+        return None
+    low, high = wilson(hits, x.size, confidence)
+    return hits / x.size, (high - low) / 2.0
+
+
 # --------------------------------------------------------------------------- formatting
 
 
@@ -211,6 +230,13 @@ def format_summary(
             f"P(savings run-rate ≥ {format_money(target)}/yr by {by}): "
             f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
         )
+    gone = dissolution_probability(ds, confidence=confidence, scenario=scenario)
+    if gone is not None:
+        p, hw = gone
+        decimals = 0 if hw >= 0.01 else 1
+        if prob is None:
+            lines.append("")
+        lines.append(f"P(partnership dissolved by {end}): {100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %")
     return "\n".join(lines) + "\n"
 
 
@@ -234,4 +260,5 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
     return "\n".join(lines)
 
 
-__all__ = ["summarise", "target_probability", "cell_text", "format_summary", "format_baseline"]
+__all__ = ["summarise", "target_probability", "dissolution_probability", "cell_text", "format_summary",
+           "format_baseline"]

@@ -15,6 +15,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from ..version import __version__
+from ..distributions import Dist
 from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
 from .executors import EXECUTORS, execute
 from .sampling import METHODS, design_uniforms, replication_inputs
@@ -62,6 +63,7 @@ _UNITS = {
     "one_off_cost": "£", "redundancy_cost": "£", "team_cost_per_month": "£/month",
     "review_teams": "slots", "support_capacity": "slots", "frontline_limit": "slots",
     "approvals_per_meeting": "cases",
+    "dissolution_annual": "1/yr", "dissolution_cost": "£",
 }
 
 
@@ -177,6 +179,7 @@ class Run:
             "target_month": p.target_month if p.target_month is not None else (
                 p.horizon_months if p.savings_target is not None else None),
             "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
+            "dissolution": int(isinstance(p.dissolution_annual, Dist) or p.dissolution_annual > 0),
         }
         attrs.update(extra_attrs or {})
         return Layout(list(self.scenarios), self.base.council_names, self.base.service_names, self.parameters,
