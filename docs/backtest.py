@@ -43,7 +43,7 @@ if __name__ == "__main__":
     months = np.arange(34, 80, 2)
     counts = [(r == m).mean() for m in months]
     ax.bar(months, counts, width=1.6, color="#8da0cb", label="simulated (2,000 replications)")
-    lo, hi = np.percentile(r, [5, 95])
+    lo, hi = np.percentile(np.where(np.isnan(r), np.inf, r), [5, 95])  # NaN (never: dissolved first) as later than all
     ax.axvspan(lo, hi, color="#8da0cb", alpha=0.15, label=f"P5–P95 ({lo:.0f}–{hi:.0f})")
     ax.axvline(PLAN, color="#1b9e77", lw=2, label="plan: summer 2015 (month 33)")
     ax.axvline(ACTUAL, color="#d95f02", lw=2, label="actual: Jan 2017 (month 51)")

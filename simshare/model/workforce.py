@@ -288,12 +288,13 @@ class Workforce(Deletions):
         while failure > 0 and uniform() < failure:
             first += campaign()
         vac.search = first
-        if g.holds:
-            vac.recruit_from += (g.hold_draw or self._hold(g))()
+        hold = (g.hold_draw or self._hold(g))() if g.holds else 0.0
+        if hold:
+            vac.recruit_from += hold
         if g.service.frozen and g.kind == ORDINARY:
             vac.frozen = True
             return
-        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac, 0)), NORMAL, vac.recruit_from + first - env.now)
+        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac, 0)), NORMAL, hold + first)
 
     def _add(self, g: PostGroup, opened: float, hold: float, search: float, cover: bool) -> None:
         """A vacancy open since ``opened`` (≤ now): recruitment from ``opened + hold`` for ``search``
