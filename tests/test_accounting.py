@@ -6,83 +6,35 @@ docs/model-interface.md ("Savings and costs"), never from running the model:
 
 - a cumulative figure at month t is the exact integral of its run-rate from 0 to t
   (rates per month = £/yr ÷ 12) plus the lump sums at times <= t;
-- a live service saves the salaries of its deleted posts from the moment each goes, plus
-  the non-staff part max(0, savings_fraction × combined budget − k × salary) ramped
-  linearly from go-live over ramp_months;
+- a live service's case C = savings_fraction × combined budget has a staff part
+  S = min(C, k × mean salary); each deleted post saves S/k from the moment it goes, and the
+  non-staff part C − S ramps in linearly from go-live over ramp_months (here k × salary ≤ C,
+  so each post saves its salary; tests/test_money.py covers the cap);
 - with no leavers there is no attrition: the k posts go by redundancy at
   go-live + attrition_window_months, each costing redundancy_cost as a lump;
 - NPV = ∫₀ᴴ net flow(t)·(1+r)^(−t/12) dt minus discounted lumps;
-- payback = 0 if cumulative_net is never < 0 on the monthly grid, else the month after
-  the last month with cumulative_net < 0 (NaN beyond the horizon).
+- payback, on the reviews alone (joint management left out) = −inf ("no deficit") if their
+  cumulative net is never < 0 on the monthly grid, else the month after the last month with
+  it < 0 (NaN beyond the horizon).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
 import pytest
 from scipy import integrate
 
-import simshare
-from simshare.config import load_config
+from conftest import run_one, service, small_config
 
-COUNCILS = [
-    {"name": "North", "turnover_annual": 0, "recruitment_months": 3},
-    {"name": "South", "turnover_annual": 0, "recruitment_months": 3},
-]
+# The shared small config (conftest.small_config): councils North and South, where nobody leaves,
+# share services built by conftest.service: combined budget £1.6m (North £1.0m + South £0.6m),
+# 20 posts (12 + 8), savings 10 % = £160k/yr, review 2 months, implementation 4, no consultation.
+# With the schema's defaults (a committee every month from 0 that approves every case, no team cost,
+# a 3.5 % discount rate): approved at ceil(review), live = approved + implementation.
 
 NEVER = 10_000  # an earliest_start_month beyond any horizon here: the service never starts
-
-
-def service(name="Svc", review=2, implementation=4, **extra):
-    """Combined budget £1.6m (North 1.0m + South 0.6m), 20 posts (12 + 8); savings 10 % = £160k/yr.
-
-    With monthly meetings from 0 and consultation 0: approved at ceil(review), live = approved + implementation.
-    """
-    s = {
-        "name": name,
-        "budget": {"North": 1_000_000, "South": 600_000},
-        "posts": {"North": 12, "South": 8},
-        "review_months": review,
-        "consultation_months": 0,
-        "implementation_months": implementation,
-        "savings_fraction": 0.1,
-        "post_reduction_fraction": 0,
-        "one_off_cost": 0,
-        "ramp_months": 0,
-    }
-    s.update(extra)
-    return s
-
-
-def config(services, horizon=24, joint_management=None, **programme):
-    prog = {
-        "name": "accounting test",
-        "start": "2012-10-01",
-        "horizon_months": horizon,
-        "review_teams": 1,
-        "support_capacity": 1,
-        "frontline_limit": 1,
-        "committee_first_month": 0,
-        "committee_interval_months": 1,
-        "approval_probability": 1,
-        "team_turnover_annual": 0,
-        "team_cost_per_month": 0,
-        "discount_rate": 0.035,
-    }
-    prog.update(programme)
-    if joint_management is not None:
-        prog["joint_management"] = joint_management
-    return {"programme": prog, "councils": copy.deepcopy(COUNCILS), "services": services}
-
-
-def run(cfg_dict):
-    from simshare.model.replication import run_replication
-
-    cfg = simshare.load_config(cfg_dict)
-    return run_replication(cfg, np.random.SeedSequence(0))
 
 
 def months(horizon):
@@ -147,7 +99,7 @@ def test_single_service_savings_ramp(review, implementation, live_month):
     # e.g. L = 6: at 9 -> 160000/12·9/12 = 10,000; at 12 -> 40,000; at 24 -> 40,000 + 12·13,333.33 = 200,000
     H = 24
     R, L = 160_000.0, live_month
-    rec = run(config([service(review=review, implementation=implementation, ramp_months=6)], horizon=H))
+    rec = run_one(small_config([service(review=review, implementation=implementation, ramp_months=6)], horizon=H))
     np.testing.assert_allclose(rec.live, [L], atol=1e-9)
     t = months(H)
     money_close(rec.savings_run_rate, ramp_rate(t, R, L, 6))
@@ -168,7 +120,7 @@ def test_one_off_cost_spread_evenly_over_implementation(implementation):
     # I = 8:   at 4 -> 30,000; at 6 -> 60,000; at 10 -> 120,000
     # I = 7.5: £16,000/month; at 9 -> 112,000; at 10 -> 120,000
     H = 16
-    rec = run(config([service(review=2, implementation=implementation, one_off_cost=120_000)], horizon=H))
+    rec = run_one(small_config([service(review=2, implementation=implementation, one_off_cost=120_000)], horizon=H))
     t = months(H)
     money_close(rec.cumulative_costs, 120_000 * np.clip((t - 2) / implementation, 0, 1))
     if implementation == 8:
@@ -197,7 +149,7 @@ def test_redundancy_after_attrition_window(window, deletion_month):
         post_reduction_fraction=0.2, salary=30_000, attrition_window_months=window, redundancy_cost=20_000,
         ramp_months=4,
     )
-    rec = run(config([svc], horizon=H))
+    rec = run_one(small_config([svc], horizon=H))
     np.testing.assert_allclose(rec.live, [L], atol=1e-9)
     t = months(H)
     step = (t >= D).astype(float)
@@ -225,7 +177,7 @@ def test_joint_management_ramp_and_one_off():
     # cumulative savings: 10,000·(t−3)²/12 over 3-9 (at 9: 30,000), then 30,000 + 10,000·(t−9)
     H = 24
     jm = {"saving_per_year": 120_000, "start_month": 3, "ramp_months": 6, "one_off_cost": 50_000}
-    rec = run(config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
+    rec = run_one(small_config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
     t = months(H)
     money_close(rec.savings_run_rate, ramp_rate(t, 120_000, 3, 6))
     money_close(rec.cumulative_savings, ramp_cumulative(t, 120_000, 3, 6))
@@ -248,7 +200,7 @@ def test_team_cost_only_while_review_or_implementation_under_way():
         service("S1", review=3, consultation_months=2, implementation=4),
         service("S2", review=1.5, implementation=2),
     ]
-    rec = run(config(services, horizon=H, review_teams=2, support_capacity=2, committee_interval_months=8,
+    rec = run_one(small_config(services, horizon=H, review_teams=2, support_capacity=2, committee_interval_months=8,
                      team_cost_per_month=10_000))
     np.testing.assert_allclose(rec.approved, [8, 8], atol=1e-9)
     np.testing.assert_allclose(rec.live, [12, 10], atol=1e-9)
@@ -266,7 +218,7 @@ def test_npv_constant_saving_and_lump_closed_form():
     # NPV = S/12·(1 − e^{−δH})/δ − C
     H, S, C = 60, 120_000.0, 50_000.0
     jm = {"saving_per_year": S, "start_month": 0, "ramp_months": 0, "one_off_cost": C}
-    rec = run(config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
+    rec = run_one(small_config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
     closed = S / 12 * (1 - math.exp(-DELTA * H)) / DELTA - C
     quad = discounted(lambda t: S / 12, H, []) - C
     assert closed == pytest.approx(quad, rel=1e-9)
@@ -279,7 +231,7 @@ def test_npv_ramped_saving_closed_form():
     # ∫_{a+w}^H e^{−δt} dt = (e^{−δ(a+w)} − e^{−δH})/δ
     H, S, C, a, w = 60, 120_000.0, 50_000.0, 3.0, 6.0
     jm = {"saving_per_year": S, "start_month": a, "ramp_months": w, "one_off_cost": C}
-    rec = run(config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
+    rec = run_one(small_config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
     d = DELTA
     ramp_part = math.exp(-d * a) * (1 - math.exp(-d * w) * (1 + d * w)) / (w * d * d)
     flat_part = (math.exp(-d * (a + w)) - math.exp(-d * H)) / d
@@ -314,7 +266,7 @@ def test_npv_with_a_service_by_quadrature():
     # flows (£/month): + non-staff ramp 80,000/12·clip((t−6)/4) + staff 10,000 from 12
     #                  − team 10,000 over [0, 6] − one-off 15,000 over [2, 6]; lump −80,000 at 12
     H = 36
-    rec = run(config([_full_service()], horizon=H, team_cost_per_month=10_000))
+    rec = run_one(small_config([_full_service()], horizon=H, team_cost_per_month=10_000))
 
     def flow(t):
         s = float(ramp_rate(t, 80_000, 6, 4)) / 12 + (10_000 if t >= 12 else 0)
@@ -333,7 +285,7 @@ def test_npv_undiscounted_equals_cumulative_net_at_horizon():
     # by hand at H = 36: savings 80,000/12·(2 + 26) + 10,000·24 = 186,666.67 + 240,000 = 426,666.67
     #                    costs 60,000 (team) + 60,000 (one-off) + 80,000 (redundancy) = 200,000
     H = 36
-    rec = run(config([_full_service()], horizon=H, team_cost_per_month=10_000, discount_rate=0))
+    rec = run_one(small_config([_full_service()], horizon=H, team_cost_per_month=10_000, discount_rate=0))
     expected = 80_000 / 12 * 28 + 240_000 - 200_000
     assert rec.cumulative_net[H] == pytest.approx(expected, rel=1e-6)
     assert rec.npv == pytest.approx(rec.cumulative_net[H], rel=1e-9)
@@ -345,37 +297,51 @@ def test_npv_undiscounted_equals_cumulative_net_at_horizon():
 @pytest.mark.parametrize(
     "cost, payback",
     [
-        (25_000, 3.0),  # net = 10,000·t − 25,000: −25k, −15k, −5k, +5k -> t* = 2.5, last month < 0 is 2 -> 3
-        (37_000, 4.0),  # t* = 3.7 -> months 0..3 negative -> 4
-        (0, 0.0),  # never in deficit (net 0 at month 0 is not < 0) -> 0
-        (10_000_000, np.nan),  # 10,000·24 = 240,000 < 10m: never recovers within the horizon -> NaN
+        (25_000, 5.0),  # net = 10,000·(t−2) − 25,000 from 2: −25k, −15k, −5k, +5k at 2..5 -> last month < 0 is 4 -> 5
+        (37_000, 6.0),  # months 2..5 negative (−37k .. −7k), +3k at 6 -> 6
+        (0, -np.inf),  # never in deficit (net 0 before go-live is not < 0) -> "no deficit", stored as −inf
+        (10_000_000, np.nan),  # 10,000·22 = 220,000 < 10m: never recovers within the horizon -> NaN
     ],
 )
 def test_payback_month(cost, payback):
-    # constant joint-management saving S = £120,000/yr (£10,000/month) from 0, one-off lump C at 0
+    # payback is judged on the reviews alone (docs/model.md, section 9): one service, review 0-2, approved 2, implementation 0
+    # -> live 2 with its one-off cost C as a lump at 2; non-staff saving 0.075 × £1.6m = £120,000/yr (£10,000 a
+    # month) from 2, no ramp. Joint management with a one-off of £1m would be in deficit throughout: it is left out.
     H = 24
-    jm = {"saving_per_year": 120_000, "start_month": 0, "ramp_months": 0, "one_off_cost": cost}
-    rec = run(config([service(earliest_start_month=NEVER)], horizon=H, joint_management=jm))
-    money_close(rec.cumulative_net, 10_000 * months(H) - cost)
+    jm = {"saving_per_year": 12_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 1_000_000}
+    svc = service(review=2, implementation=0, savings_fraction=0.075, one_off_cost=cost)
+    rec = run_one(small_config([svc], horizon=H, joint_management=jm))
+    t = months(H)
+    reviews = np.where(t >= 2, 10_000 * (t - 2) - cost, 0.0)
+    money_close(rec.cumulative_net, reviews + 1_000 * t - 1_000_000)
     np.testing.assert_allclose(rec.payback_month, payback, atol=1e-9, equal_nan=True)
 
 
 def test_payback_counts_from_the_last_deficit():
-    # JM: £120,000/yr from 0, lump £25,000 at 0 -> net ≥ 0 from month 3 ...
-    # plus _full_service with redundancy at £40,000 each: lump £160,000 at 12; team cost 0, one-off 0
-    # cumulative_net at t ≥ 12: 10,000·t − 25,000 + 80,000/12·(2 + t−10) + 10,000·(t−12) − 160,000
-    #   t=11: 110,000 − 25,000 + 20,000                       = +105,000
-    #   t=12: 120,000 − 25,000 + 26,666.67 + 0      − 160,000 = −38,333.33
-    #   t=13: 130,000 − 25,000 + 33,333.33 + 10,000 − 160,000 = −11,666.67
-    #   t=14: 140,000 − 25,000 + 40,000 + 20,000    − 160,000 = +15,000
-    # in deficit at 0..2 and again at 12..13: last month < 0 is 13 -> payback 14
+    # the reviews alone; review_teams 2, support 2, monthly meetings:
+    # A: review 0-2, approved 2, implementation 0 -> live 2; one-off £25,000 lump at 2; £120,000/yr non-staff from 2
+    # B: _full_service: live 6; non-staff £80,000/yr ramped 6-10; 4 posts by redundancy at 12 at £40,000 each
+    #    (lump £160,000), each saving S/k = min(C, k × salary)/k = min(200,000, 120,000)/4 = £30,000/yr from 12
+    # cumulative_net of the reviews:
+    #   t=2..5:  10,000·(t−2) − 25,000  = −25,000, −15,000, −5,000, +5,000
+    #   t=11: 65,000 + 80,000/12·3 = 85,000
+    #   t=12: 75,000 + 80,000/12·4 − 160,000              = −58,333.33
+    #   t=13: 85,000 + 80,000/12·5 + 10,000 − 160,000     = −31,666.67
+    #   t=14: 95,000 + 80,000/12·6 + 20,000 − 160,000     = −5,000
+    #   t=15: 105,000 + 80,000/12·7 + 30,000 − 160,000    = +21,666.67
+    # in deficit at 2..4 and again at 12..14: the last month < 0 is 14 -> payback 15
+    # joint management (£1m one-off at 0, £12,000/yr) keeps the total in deficit but does not count
     H = 24
-    jm = {"saving_per_year": 120_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 25_000}
-    svc = _full_service(redundancy_cost=40_000, one_off_cost=0)
-    rec = run(config([svc], horizon=H, joint_management=jm))
-    money_close(rec.cumulative_net[[2, 3, 11, 12, 13, 14]], [-5_000, 5_000, 105_000, 95_000 + 80_000 / 3 - 160_000,
-                                                               105_000 + 100_000 / 3 + 10_000 - 160_000, 15_000])
-    np.testing.assert_allclose(rec.payback_month, 14.0, atol=1e-9)
+    jm = {"saving_per_year": 12_000, "start_month": 0, "ramp_months": 0, "one_off_cost": 1_000_000}
+    a = service("A", review=2, implementation=0, savings_fraction=0.075, one_off_cost=25_000)
+    b = _full_service(name="B", redundancy_cost=40_000, one_off_cost=0)
+    rec = run_one(small_config([a, b], horizon=H, joint_management=jm, review_teams=2, support_capacity=2))
+    np.testing.assert_allclose(rec.live, [2, 6], atol=1e-9)
+    reviews = rec.cumulative_net - (1_000 * months(H) - 1_000_000)
+    money_close(reviews[[2, 4, 5, 11, 12, 13, 14, 15]],
+                [-25_000, -5_000, 5_000, 85_000, 75_000 + 80_000 / 3 - 160_000,
+                 85_000 + 100_000 / 3 + 10_000 - 160_000, -5_000, 105_000 + 140_000 / 3 + 30_000 - 160_000])
+    np.testing.assert_allclose(rec.payback_month, 15.0, atol=1e-9)
 
 
 # ----------------------------------------------------------------------------- (h) net = savings − costs
@@ -385,7 +351,7 @@ def test_cumulative_net_is_savings_minus_costs():
     # everything at once: JM ramp + lump, team cost, one-off, redundancy, savings ramp and step
     H = 36
     jm = {"saving_per_year": 90_000, "start_month": 1.5, "ramp_months": 5, "one_off_cost": 40_000}
-    rec = run(config([_full_service()], horizon=H, joint_management=jm, team_cost_per_month=10_000))
+    rec = run_one(small_config([_full_service()], horizon=H, joint_management=jm, team_cost_per_month=10_000))
     np.testing.assert_allclose(rec.cumulative_net, rec.cumulative_savings - rec.cumulative_costs, rtol=0, atol=1e-6)
     savings, costs = _full_expected(months(H))
     money_close(rec.cumulative_savings, savings + ramp_cumulative(months(H), 90_000, 1.5, 5))

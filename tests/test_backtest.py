@@ -1,18 +1,20 @@
 """Backtest: where the Chiltern and South Bucks outturns fall in the simulated distributions.
 
 The config (configs/chiltern_south_bucks.toml) is built from the shared evidence, not tuned to the
-outturn; docs/validation.md reports the same backtest with 2,000 replications, its figures and what the
-model gets wrong. Here a modest run (200 replications, fixed seed) checks only what is robust:
+outturn, with one exception: its number of concurrent review teams (3) was inferred from this very
+programme's throughput. Here, as in docs/validation.md, that number is drawn from the evidence's range
+instead (2, 3, 4 or 5), so that the outturn is not fed back into the test of it. A modest run (200
+replications, fixed seed) checks only what is robust and true:
 
-- the plan (reviews concluded by summer 2015 ≈ month 33 from October 2012) lies in the lower tail:
-  P(reviews complete by month 33) < 0.2;
+- the plan (reviews concluded by summer 2015 ≈ month 33 from October 2012) was less likely than not:
+  P(reviews complete by month 33) < 0.5; it needed five concurrent reviews (with 2–4, P < 0.2);
 - the actual (the last business case, Planning, agreed by the Joint Committee in January 2017 ≈ month 51)
-  lies within the central 90% of reviews_complete_month (at about its 62nd percentile with 2,000
-  replications: later than the median, but too close to it for 200 replications to tell the side at 3
-  standard errors, so that is not asserted);
-- £1,897,200 a year (joint management + the 19 reviews, LGA peer challenge November 2017 ≈ month 61)
-  lies within the central 90% of the savings run-rate at month 61, and in the lower tail of the run-rate
-  at the horizon (the model's illustrative cost base promises more than the programme delivered).
+  lies within the central 90% of reviews_complete_month.
+
+What this does not test: the savings. The £1,237,200 a year the reviews identified is a sum of business
+cases; the config's cost base is illustrative and its cases add up to more than that in almost every
+future, so no savings figure is asserted here (an earlier version asserted an "agreement" at month 61
+that came from two errors cancelling; docs/validation.md explains).
 
 The real partnership had not dissolved when each fact was recorded (its councils were abolished into one
 in April 2020, month 90, with their services still shared), so each fact is compared with the futures in
@@ -21,31 +23,30 @@ dissolved has no reviews to finish and keeps only a share of its savings.
 
 Each empirical probability F̂ = #(x ≤ fact) / n comes with its binomial sampling error; a claim is
 asserted on the Wilson score interval at z = 3 (about ±3 binomial standard errors), so Monte Carlo noise
-alone fails a test with probability of order 0.1%: "in the lower tail" means the whole interval is
-below 0.2; "within the central part" means the interval meets [0.05, 0.95] (the data do not show the fact
-to lie outside it); "later than the median" means the whole interval is above 0.5.
+alone fails a test with probability of order 0.1%: "less likely than not" means the whole interval is
+below 0.5; "within the central part" means the interval meets [0.05, 0.95].
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
+import warnings
 
 import numpy as np
 import pytest
 
 import simshare
+from simshare.config import ConfigWarning
 
-ROOT = Path(__file__).resolve().parent.parent
-CSB = ROOT / "configs" / "chiltern_south_bucks.toml"
+from conftest import CSB
 
 N, SEED = 200, 1
 Z = 3.0                      # tolerance in binomial standard errors (Wilson score interval)
 
-PLAN_MONTH = 33              # "conclude the programme of reviews by summer 2015" (parameters.md §4.1)
-ACTUAL_MONTH = 51            # last review (Planning) reported January 2017 (§4.1)
-PEER_MONTH = 61              # LGA corporate peer challenge, November 2017 (§4.1)
-TOTAL_SAVINGS = 1_897_200    # £660,000 joint management + £1,237,200 from the 19 reviews, £/yr (§4.1)
+PLAN_MONTH = 33              # "conclude the programme of reviews by summer 2015" (LGA case study)
+ACTUAL_MONTH = 51            # last review (Planning) reported January 2017 (LGA case study)
+#: review teams from the evidence's range (2–5), not the 3 inferred from this programme's own throughput
+DRAWN_TEAMS = {"programme.review_teams": {"dist": "discrete", "values": [2, 3, 4, 5]}}
 
 
 def ecdf(x: np.ndarray, value: float, lasted: np.ndarray | None = None) -> tuple[float, int]:
@@ -67,7 +68,10 @@ def wilson(p: float, n: int, z: float = Z) -> tuple[float, float]:
 
 @pytest.fixture(scope="module")
 def results():
-    return simshare.simulate(str(CSB), replications=N, seed=SEED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)
+        cfg = simshare.load_config(CSB, DRAWN_TEAMS)
+    return simshare.simulate(cfg, replications=N, seed=SEED)
 
 
 def lasted(results, month: float) -> np.ndarray:
@@ -84,10 +88,23 @@ def test_wilson_interval_is_about_three_standard_errors():
     assert wilson(0.0, 200)[0] == 0.0 and 0.0 < wilson(0.0, 200)[1] < 0.05
 
 
-def test_the_plan_lies_in_the_lower_tail(results):
+def test_the_review_teams_are_drawn_from_the_evidence_range(results):
+    teams = results["inputs"].sel(parameter="programme.review_teams").values
+    assert set(np.unique(teams)) == {2.0, 3.0, 4.0, 5.0}
+
+
+def test_the_plan_was_less_likely_than_not(results):
     p, n = ecdf(results["reviews_complete_month"].values, PLAN_MONTH, lasted(results, PLAN_MONTH))
     low, high = wilson(p, n)
-    assert high < 0.2, f"P(reviews complete by month {PLAN_MONTH}) = {p:.3f} (interval {low:.3f}–{high:.3f})"
+    assert high < 0.5, f"P(reviews complete by month {PLAN_MONTH}) = {p:.3f} (interval {low:.3f}–{high:.3f})"
+
+
+def test_the_plan_needed_five_concurrent_reviews(results):
+    teams = results["inputs"].sel(parameter="programme.review_teams").values
+    done = results["reviews_complete_month"].values
+    p, n = ecdf(done, PLAN_MONTH, (teams <= 4) & lasted(results, PLAN_MONTH))
+    low, high = wilson(p, n)
+    assert high < 0.2, f"with 2–4 teams P(done by month {PLAN_MONTH}) = {p:.3f} (interval {low:.3f}–{high:.3f})"
 
 
 def test_the_actual_lies_in_the_central_part(results):
@@ -95,19 +112,3 @@ def test_the_actual_lies_in_the_central_part(results):
     low, high = wilson(p, n)
     assert high >= 0.05 and low <= 0.95, (
         f"month {ACTUAL_MONTH} at the {100 * p:.1f}th percentile (interval {low:.3f}–{high:.3f}): outside P5–P95")
-
-
-def test_the_savings_outturn_at_the_peer_challenge_lies_in_the_central_part(results):
-    x = results["savings_run_rate"].sel(time=PEER_MONTH).values
-    p, n = ecdf(x, TOTAL_SAVINGS, lasted(results, PEER_MONTH))
-    low, high = wilson(p, n)
-    assert high >= 0.05 and low <= 0.95, (
-        f"£{TOTAL_SAVINGS:,}/yr at month {PEER_MONTH} at the {100 * p:.1f}th percentile (interval {low:.3f}–{high:.3f})")
-
-
-def test_the_savings_outturn_lies_in_the_lower_tail_of_the_long_run(results):
-    horizon = int(results["time"].values[-1])
-    p, n = ecdf(results["savings_run_rate"].sel(time=horizon).values, TOTAL_SAVINGS, lasted(results, horizon))
-    low, high = wilson(p, n)
-    assert high < 0.2, (
-        f"£{TOTAL_SAVINGS:,}/yr at the horizon at the {100 * p:.1f}th percentile (interval {low:.3f}–{high:.3f})")

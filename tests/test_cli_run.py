@@ -11,9 +11,7 @@ from __future__ import annotations
 import math
 import re
 import subprocess
-import sys
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,24 +20,17 @@ import xarray as xr
 from simshare.analysis.results import format_money
 from simshare.analysis.summary import summarise
 
-ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = str(ROOT / "configs" / "minimal.toml")
-CSB = str(ROOT / "configs" / "chiltern_south_bucks.toml")
+from conftest import CSB, MINIMAL
 
 MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b")
 MONEY_CELL = re.compile(r"(-?£[0-9.]+[km]?) (±£[0-9.]+[km]?|±∞)")
-
-
-def simshare_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simshare", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
 
 
 # --------------------------------------------------------------------------- a good run
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory):
+def ran(tmp_path_factory, simshare_cli):
     out = tmp_path_factory.mktemp("run") / "out"
     result = simshare_cli("run", MINIMAL, "-n", "30", "--seed", "4", "-o", str(out), "-q")
     return out, result
@@ -59,7 +50,7 @@ def test_run_writes_results_and_prints_the_table(ran):
         assert int(ds.attrs["seed"]) == 4
 
 
-def test_summary_prints_the_same_table(ran):
+def test_summary_prints_the_same_table(ran, simshare_cli):
     out, result = ran
     summary = simshare_cli("summary", str(out / "results.nc"))
     assert summary.returncode == 0, summary.stderr
@@ -86,7 +77,7 @@ def _money_value(text: str) -> float:
     return (-1 if m.group(1) else 1) * float(m.group(2)) * scale
 
 
-def test_printed_npv_median_is_the_percentile_of_the_file(ran):
+def test_printed_npv_median_is_the_percentile_of_the_file(ran, simshare_cli):
     out, result = ran
     ds = xr.load_dataset(out / "results.nc")
     p50 = float(np.percentile(ds["npv"].values, 50))
@@ -100,7 +91,7 @@ def test_printed_npv_median_is_the_percentile_of_the_file(ran):
     assert abs(_money_value(printed) - p50) <= digit / 2 + 1e-9
 
 
-def test_set_with_wildcard_changes_every_service(tmp_path):
+def test_set_with_wildcard_changes_every_service(tmp_path, simshare_cli):
     out = tmp_path / "out"
     result = simshare_cli("run", CSB, "-n", "2", "-o", str(out), "-q", "--set", "services.*.savings_fraction=0.2")
     assert result.returncode == 0, result.stderr
@@ -161,7 +152,7 @@ def files(tmp_path):
     return tmp_path
 
 
-RUN = ["run", MINIMAL, "-q", "-o", "{tmp}/out"]
+RUN = ["run", str(MINIMAL), "-q", "-o", "{tmp}/out"]
 
 BAD = {
     "missing config": (["run", "{tmp}/nope.toml", "-n", "2", "-q", "-o", "{tmp}/out"], ["nope.toml"]),
@@ -174,8 +165,8 @@ BAD = {
     "--set without =": (RUN + ["-n", "2", "--set", "programme.review_teams"], ["--set", "programme.review_teams"]),
     "unknown executor": (RUN + ["-n", "2", "--executor", "threads"], ["--executor", "threads"]),
     "unknown sampling": (RUN + ["-n", "2", "--sampling", "halton"], ["--sampling", "halton"]),
-    "output under a file": (["run", MINIMAL, "-n", "2", "-q", "-o", "{tmp}/afile/sub"], ["afile/sub"]),
-    "output in /proc": (["run", MINIMAL, "-n", "2", "-q", "-o", "/proc/simshare-test"], ["/proc/simshare-test"]),
+    "output under a file": (["run", str(MINIMAL), "-n", "2", "-q", "-o", "{tmp}/afile/sub"], ["afile/sub"]),
+    "output in /proc": (["run", str(MINIMAL), "-n", "2", "-q", "-o", "/proc/simshare-test"], ["/proc/simshare-test"]),
     "summary of a text file": (["summary", "{tmp}/notes.txt"], ["notes.txt", "not a simshare results file"]),
     "summary of other netCDF": (["summary", "{tmp}/other.nc"], ["other.nc", "not a simshare results file"]),
     "summary of a missing file": (["summary", "{tmp}/missing.nc"], ["missing.nc"]),
@@ -189,14 +180,14 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_command_line_exits_2_with_a_message(files, case):
+def test_bad_command_line_exits_2_with_a_message(files, case, simshare_cli):
     args, needles = BAD[case]
     result = simshare_cli(*(a.replace("{tmp}", str(files)) for a in args))
     assert_bad_input(result, *needles)
     assert not list(files.rglob("results.nc*")), "bad input left a result file"
 
 
-def test_precision_short_of_its_target_warns_on_stderr(tmp_path):
+def test_precision_short_of_its_target_warns_on_stderr(tmp_path, simshare_cli):
     result = simshare_cli("run", MINIMAL, "-n", "5", "--precision", "npv:mean=1", "--max-replications", "10",
                           "-o", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr

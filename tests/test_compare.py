@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -23,42 +21,34 @@ import xarray as xr
 from simshare.analysis.compare import compare, format_comparison, paired_differences, scenario_configs
 from simshare.config import ConfigError, load_config
 
-ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = ROOT / "configs" / "minimal.toml"
-PLANNING = ROOT / "configs" / "shared_planning.toml"
+from conftest import MINIMAL, SHARED_PLANNING, council, service, small_config
+
 SERVICES = ("Licensing", "Planning", "Waste")
 
-
-def small_config() -> dict:
-    """Two councils, three services reviewed one at a time; turnover and uncertain durations."""
-    council = {"turnover_annual": 0.12, "recruitment_months": {"dist": "lognormal", "mean": 3.0, "sd": 1.5}}
-    services = []
-    for k, name in enumerate(SERVICES):
-        services.append({
-            "name": name,
-            "budget": {"A": 300_000 + 100_000 * k, "B": 250_000 + 50_000 * k},
-            "posts": {"A": 6 + k, "B": 5 + k},
-            "specialists": {"A": 1, "B": 1},
-            "review_months": {"dist": "pert", "min": 2, "mode": 4, "max": 8},
-            "implementation_months": {"dist": "pert", "min": 4, "mode": 6, "max": 12},
-            "savings_fraction": {"dist": "pert", "min": 0.05, "mode": 0.12, "max": 0.2},
-        })
-    return {
-        "programme": {"name": "Test programme", "start": "2025-04-01", "horizon_months": 48,
-                      "savings_target": 150_000, "target_month": 36},
-        "councils": [{"name": "A", **council}, {"name": "B", **council}],
-        "services": services,
-        "scenarios": [
-            {"name": "two review teams", "set": {"programme.review_teams": 2}},
-            {"name": "planning first", "set": {"programme.order": ["Planning", "Licensing", "Waste"]},
-             "description": "phasing: the biggest service first"},
-        ],
-    }
+#: Two councils, three services reviewed one at a time; turnover and uncertain durations; two scenarios.
+CONFIG = small_config(
+    [service(name,
+             budget={"A": 300_000 + 100_000 * k, "B": 250_000 + 50_000 * k},
+             posts={"A": 6 + k, "B": 5 + k},
+             specialists={"A": 1, "B": 1},
+             review={"dist": "pert", "min": 2, "mode": 4, "max": 8},
+             implementation={"dist": "pert", "min": 4, "mode": 6, "max": 12},
+             savings_fraction={"dist": "pert", "min": 0.05, "mode": 0.12, "max": 0.2})
+     for k, name in enumerate(SERVICES)],
+    councils=[council(name, turnover_annual=0.12, recruitment_months={"dist": "lognormal", "mean": 3.0, "sd": 1.5})
+              for name in ("A", "B")],
+    horizon=48, name="Test programme", start="2025-04-01", savings_target=150_000, target_month=36,
+    scenarios=[
+        {"name": "two review teams", "set": {"programme.review_teams": 2}},
+        {"name": "planning first", "set": {"programme.order": ["Planning", "Licensing", "Waste"]},
+         "description": "phasing: the biggest service first"},
+    ],
+)
 
 
 @pytest.fixture(scope="module")
 def compared() -> xr.Dataset:
-    return compare(small_config(), baseline=True, replications=40, seed=3)
+    return compare(CONFIG, baseline=True, replications=40, seed=3)
 
 
 # --------------------------------------------------------------------------- common random numbers
@@ -70,7 +60,7 @@ def test_common_random_numbers_cut_the_variance_of_a_paired_difference():
     # against a spread of about £0.5m between futures). Under common random numbers the futures'
     # own noise (turnover, recruitment, savings fractions) cancels in the paired difference;
     # between independent runs (different seeds) it does not, and swamps the effect.
-    raw = tomllib.loads(PLANNING.read_text())
+    raw = tomllib.loads(SHARED_PLANNING.read_text())
     raw["scenarios"] = [{"name": "two review teams", "set": {"programme.review_teams": 2}}]
     same = compare(raw, ["two review teams"], replications=150, seed=1)
     other = compare(raw, ["two review teams"], replications=150, seed=2)
@@ -103,7 +93,7 @@ def test_base_scenarios_and_status_quo_share_one_dataset(compared):
 
 
 def test_scenarios_can_be_named_and_unknown_names_are_refused():
-    cfg = load_config(small_config())
+    cfg = load_config(CONFIG)
     assert list(scenario_configs(cfg, ["planning first"])) == ["base", "planning first"]
     assert list(scenario_configs(cfg, [], baseline=True)) == ["base", "status quo"]
     with pytest.raises(ConfigError, match="no scenario named 'three teams'.*'two review teams', 'planning first'"):
@@ -136,7 +126,8 @@ def test_paired_differences_equal_a_hand_computation(compared):
             assert row["mean"] == pytest.approx(d.mean())
             for q in (10, 50, 90):
                 assert row[f"P{q}"] == pytest.approx(np.percentile(d, q))
-            assert row["P(beats)"] == pytest.approx(np.mean(s > b) + 0.5 * np.mean(s == b))
+            same = np.abs(s - b) <= (1.0 if measure != "lowest_resilience" else 0.0)  # money to the pound
+            assert row["P(beats)"] == pytest.approx(np.mean(~same & (s > b)) + 0.5 * np.mean(same))
             assert row["better"] == "higher"
         s = np.nan_to_num(scen["programme_complete_month"].values, nan=np.inf)
         b = np.nan_to_num(base["programme_complete_month"].values, nan=np.inf)
@@ -146,13 +137,13 @@ def test_paired_differences_equal_a_hand_computation(compared):
 
 def test_ties_count_half_and_not_finishing_counts_as_infinitely_late(compared):
     ds = compared.isel(scenario=[0, 1], replication=slice(0, 4)).copy(deep=True)
-    ds["npv"].values[:] = [[1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 4.0]]  # differences 0, +1, -1, 0
+    ds["npv"].values[:] = [[10.0, 20.0, 30.0, 40.0], [10.0, 30.0, 20.0, 40.5]]  # differences 0, +10, -10, +0.5 (a tie to the pound)
     ds["programme_complete_month"].values[:] = [[10.0, np.nan, 20.0, np.nan], [np.nan, 12.0, 20.0, np.nan]]
     table = paired_differences(ds)
     npv = table.loc[("two review teams", "npv")]
     assert npv["P(better)"] == 0.25 and npv["P(tie)"] == 0.5
     assert npv["P(beats)"] == 0.5  # one win, one loss, two ties counted half
-    assert npv["mean"] == 0.0 and npv["P50"] == 0.0
+    assert npv["mean"] == 0.125 and npv["P50"] == 0.25
     done = table.loc[("two review teams", "programme_complete_month")]
     # the scenario never finishes where the base does (+inf), finishes where the base never does
     # (-inf, a win), ties at 20, and neither finishes in the last (a tie, difference 0)
@@ -177,19 +168,14 @@ def test_the_printed_table_has_money_months_percentages_and_headlines(compared):
 # --------------------------------------------------------------------------- command line
 
 
-def simshare_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simshare", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
-
-
 @pytest.fixture(scope="module")
 def config_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cfg") / "small.toml"
-    path.write_text(tomli_w.dumps(small_config()))
+    path.write_text(tomli_w.dumps(CONFIG))
     return path
 
 
-def test_cli_writes_the_dataset_and_the_table(config_file, tmp_path):
+def test_cli_writes_the_dataset_and_the_table(config_file, tmp_path, simshare_cli):
     out = tmp_path / "out"
     result = simshare_cli("compare", str(config_file), "--scenario", "planning first", "--baseline",
                           "-n", "10", "-o", str(out), "-q")
@@ -204,7 +190,7 @@ def test_cli_writes_the_dataset_and_the_table(config_file, tmp_path):
     assert "planning first: P50 NPV" in result.stdout
 
 
-def test_cli_unknown_scenario_exits_2_naming_it(config_file, tmp_path):
+def test_cli_unknown_scenario_exits_2_naming_it(config_file, tmp_path, simshare_cli):
     result = simshare_cli("compare", str(config_file), "--scenario", "three teams", "-n", "5",
                           "-o", str(tmp_path / "out"), "-q")
     assert result.returncode == 2
@@ -213,7 +199,7 @@ def test_cli_unknown_scenario_exits_2_naming_it(config_file, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_without_scenarios_or_baseline_exits_2(tmp_path):
+def test_cli_without_scenarios_or_baseline_exits_2(tmp_path, simshare_cli):
     result = simshare_cli("compare", str(MINIMAL), "-n", "5", "-o", str(tmp_path / "out"), "-q")
     assert result.returncode == 2
     assert "[[scenarios]]" in result.stderr and "--baseline" in result.stderr

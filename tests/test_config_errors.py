@@ -1,6 +1,7 @@
 """Invalid configs are refused with messages that name the offending key (DESIGN §2, §3.1).
 
-Each case is a small edit of a valid base config.  For every case the command line
+Each case is a small edit of a valid base config (the shared small config's variant
+with uncertain inputs, as TOML text).  For every case the command line
 ``simshare validate FILE`` must exit 2, name the key path on stderr and never print a
 traceback; and ``simshare.load_config`` must raise ``ConfigError`` whose ``errors``
 lines name the same key path.
@@ -14,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,52 +23,12 @@ from typing import Callable
 import pytest
 
 import simshare
-from simshare.config import load_config, scenario_config
+from simshare.config import scenario_config
 
-BASE = """\
-[programme]
-name = "Test programme"
-start = 2012-10-01
-horizon_months = 60
-review_teams = 2
-support_capacity = 2
-approval_probability = 0.9
-rework_months = {dist = "triangular", min = 1, mode = 2, max = 4}
+from conftest import TWO_SERVICES, small_config, toml_text
 
-[programme.joint_management]
-saving_per_year = 660000
-ramp_months = 6
-
-[[councils]]
-name = "Chiltern"
-turnover_annual = {dist = "pert", min = 0.09, mode = 0.13, max = 0.18}
-recruitment_months = {dist = "lognormal", mean = 2.5, sd = 1.5}
-recruitment_failure = 0.15
-
-[[councils]]
-name = "South Bucks"
-turnover_annual = 0.12
-recruitment_months = 3
-agency_cover = 0.5
-
-[[services]]
-name = "Planning"
-frontline = true
-budget = {Chiltern = 2100000, "South Bucks" = 2000000}
-posts = {Chiltern = 30, "South Bucks" = 28}
-specialists = {Chiltern = 2, "South Bucks" = 1}
-review_months = {dist = "pert", min = 4, mode = 6, max = 12}
-implementation_months = {dist = "pert", min = 6, mode = 12, max = 24}
-savings_fraction = {dist = "pert", min = 0.08, mode = 0.15, max = 0.2}
-
-[[services]]
-name = "Licensing"
-budget = {Chiltern = 300000, "South Bucks" = 250000}
-posts = {Chiltern = 6, "South Bucks" = 5}
-review_months = 4
-implementation_months = {dist = "triangular", min = 3, mode = 4, max = 8}
-savings_fraction = 0.1
-"""
+#: The variant with uncertain inputs (conftest.TWO_SERVICES) as TOML text: each case below edits it.
+BASE = toml_text(small_config(**TWO_SERVICES))
 
 # Uncertain replication parameters of the base, for correlation cases.
 TURNOVER_C = "councils.Chiltern.turnover_annual"
@@ -255,15 +215,8 @@ assert len({c.id for c in CASES}) == len(CASES), "duplicate case ids"
 BY_ID = {c.id: c for c in CASES}
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "simshare", "validate", *args],
-        capture_output=True, text=True, timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
-def cli_results(request, tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+def cli_results(request, tmp_path_factory, simshare_cli) -> dict[str, subprocess.CompletedProcess]:
     """Run ``simshare validate`` once per selected case, several subprocesses at a time."""
     wanted = [
         item.callspec.params["case"].id
@@ -277,7 +230,7 @@ def cli_results(request, tmp_path_factory) -> dict[str, subprocess.CompletedProc
         path.write_text(BY_ID[cid].text(), encoding="utf-8")
         paths[cid] = path
     with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2))) as pool:
-        futures = {cid: pool.submit(_run_cli, str(p)) for cid, p in paths.items()}
+        futures = {cid: pool.submit(simshare_cli, "validate", p) for cid, p in paths.items()}
         return {cid: f.result() for cid, f in futures.items()}
 
 
@@ -317,13 +270,13 @@ def test_load_config_raises_config_error_naming_the_key(case: Case, tmp_path: Pa
 # --------------------------------------------------------------------------- the rest of the contract
 
 
-def test_base_config_is_valid(tmp_path: Path):
+def test_base_config_is_valid(tmp_path: Path, simshare_cli):
     path = tmp_path / "base.toml"
     path.write_text(BASE, encoding="utf-8")
     cfg = simshare.load_config(path)
     assert cfg.council_names == ["Chiltern", "South Bucks"]
     assert cfg.service_names == ["Planning", "Licensing"]
-    proc = _run_cli(str(path))
+    proc = simshare_cli("validate", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout
     assert proc.stderr == ""
@@ -374,22 +327,22 @@ def _write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
     [(MULTI_SCHEMA, MULTI_SCHEMA_KEYS), (MULTI_CROSS, MULTI_CROSS_KEYS), (MULTI_MIXED, MULTI_MIXED_KEYS)],
     ids=["schema-errors", "cross-reference-errors", "schema-and-cross-reference-errors"],
 )
-def test_several_errors_are_reported_at_once(tmp_path: Path, edit, keys):
+def test_several_errors_are_reported_at_once(tmp_path: Path, edit, keys, simshare_cli):
     path = _write(tmp_path, edit(BASE))
     with pytest.raises(simshare.ConfigError) as info:
         simshare.load_config(path)
     missing = [k for k in keys if not any(k in e for e in info.value.errors)]
     assert not missing, f"not reported: {missing}; errors: {info.value.errors}"
-    proc = _run_cli(str(path))
+    proc = simshare_cli("validate", str(path))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     missing = [k for k in keys if k not in proc.stderr]
     assert not missing, f"not on stderr: {missing}\n{proc.stderr}"
 
 
-def test_missing_file(tmp_path: Path):
+def test_missing_file(tmp_path: Path, simshare_cli):
     path = tmp_path / "no_such_config.toml"
-    proc = _run_cli(str(path))
+    proc = simshare_cli("validate", str(path))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "no_such_config.toml" in proc.stderr
@@ -399,17 +352,17 @@ def test_missing_file(tmp_path: Path):
     assert any("no_such_config.toml" in e for e in info.value.errors)
 
 
-def test_folder_instead_of_file(tmp_path: Path):
-    proc = _run_cli(str(tmp_path))
+def test_folder_instead_of_file(tmp_path: Path, simshare_cli):
+    proc = simshare_cli("validate", str(tmp_path))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stdout + proc.stderr
     assert str(tmp_path) in proc.stderr
 
 
-def test_one_bad_file_among_good_ones(tmp_path: Path):
+def test_one_bad_file_among_good_ones(tmp_path: Path, simshare_cli):
     good = _write(tmp_path, BASE, "good.toml")
     bad = _write(tmp_path, BY_ID["negative-posts"].text(), "bad.toml")
-    proc = _run_cli(str(good), str(bad))
+    proc = simshare_cli("validate", str(good), str(bad))
     assert proc.returncode == 2
     assert "good.toml: ok" in proc.stdout
     assert "bad.toml" in proc.stderr and "services[1].posts.Chiltern" in proc.stderr

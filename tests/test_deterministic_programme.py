@@ -20,61 +20,16 @@ Rules used (docs/model-interface.md, "Programme"):
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
-import simshare
-from simshare.config import load_config
+from conftest import run_one, service, small_config
 
 NAN = np.nan
 
-COUNCILS = [
-    {"name": "North", "turnover_annual": 0, "recruitment_months": 3},
-    {"name": "South", "turnover_annual": 0, "recruitment_months": 3},
-]
-
-
-def service(name, review, implementation, consultation=0, **extra):
-    """A service in both councils with fixed durations; ``extra`` overrides any key."""
-    s = {
-        "name": name,
-        "budget": {"North": 500_000, "South": 300_000},
-        "posts": {"North": 10, "South": 6},
-        "review_months": review,
-        "consultation_months": consultation,
-        "implementation_months": implementation,
-        "savings_fraction": 0.1,
-    }
-    s.update(extra)
-    return s
-
-
-def config(services, horizon=60, **programme):
-    """A deterministic base config; keyword arguments override ``[programme]`` keys."""
-    prog = {
-        "name": "deterministic test",
-        "start": "2012-10-01",
-        "horizon_months": horizon,
-        "review_teams": 1,
-        "support_capacity": 1,
-        "frontline_limit": 1,
-        "committee_first_month": 0,
-        "committee_interval_months": 1,
-        "approval_probability": 1,
-        "rework_months": 1,
-        "team_turnover_annual": 0,
-        "team_cost_per_month": 0,
-    }
-    prog.update(programme)
-    return {"programme": prog, "councils": copy.deepcopy(COUNCILS), "services": services}
-
-
-def run(cfg_dict):
-    from simshare.model.replication import run_replication
-
-    cfg = simshare.load_config(cfg_dict)
-    return run_replication(cfg, np.random.SeedSequence(0))
+# The shared small config (conftest.small_config): councils North and South, where nobody leaves and
+# no post starts vacant, share services with fixed durations (conftest.service); keyword arguments of
+# small_config set [programme] keys, the rest keeps the schema's defaults (one review team, one
+# implementation slot, front-line limit 1, a committee every month from month 0, approval certain).
 
 
 def close(actual, expected):
@@ -136,7 +91,7 @@ def test_one_review_team_reviews_run_one_after_another():
     # S3: review 7-12, no consult, ready 12 -> meeting 12, implement 12-14 -> live 14
     # reviews complete 12 (last approval), programme complete 14 (last go-live)
     H = 20
-    rec = run(config(copy.deepcopy(THREE), horizon=H, review_teams=1, support_capacity=3))
+    rec = run_one(small_config(THREE, horizon=H, review_teams=1, support_capacity=3))
     check(rec, [0, 4, 7], [5, 9, 12], [10, 13, 14], 12, 14)
     # reviews_complete: 0 for t<5, 1 at 5..8, 2 at 9..11, 3 from 12
     # services_live:    0 for t<10, 1 at 10..12, 2 at 13, 3 from 14
@@ -151,7 +106,7 @@ def test_three_review_teams_run_reviews_side_by_side():
     # S2: review 0-3, consult 3-5, ready 5 -> approved 5, implement 5-9  -> live 9
     # S3: review 0-5,              ready 5 -> approved 5, implement 5-7  -> live 7
     H = 20
-    rec = run(config(copy.deepcopy(THREE), horizon=H, review_teams=3, support_capacity=3))
+    rec = run_one(small_config(THREE, horizon=H, review_teams=3, support_capacity=3))
     check(rec, [0, 0, 0], [5, 5, 5], [10, 9, 7], 5, 10)
     # reviews_complete 0 before 5, 3 from 5; services_live 1 at 7, 2 at 9, 3 from 10
     check_series(rec, H, [5, 5, 5], [10, 9, 7])
@@ -162,7 +117,7 @@ def test_two_review_teams_third_review_takes_first_free_slot():
     # S1: team 1 0-4, ready 5 -> approved 5, live 10
     # S2: team 2 0-3, ready 5 -> approved 5, live 9
     # S3: waits for the first free team (team 2 at 3): review 3-8, ready 8 -> approved 8, implement 8-10 -> live 10
-    rec = run(config(copy.deepcopy(THREE), horizon=20, review_teams=2, support_capacity=3))
+    rec = run_one(small_config(THREE, horizon=20, review_teams=2, support_capacity=3))
     check(rec, [0, 0, 3], [5, 5, 8], [10, 9, 10], 8, 10)
 
 
@@ -180,7 +135,8 @@ def test_committee_cadence_cases_wait_for_next_meeting():
         service("S2", review=3, implementation=2),
         service("S3", review=1, consultation=0.5, implementation=2),
     ]
-    rec = run(config(services, horizon=H, committee_first_month=2, committee_interval_months=3, support_capacity=3))
+    rec = run_one(small_config(services, horizon=H, committee_first_month=2, committee_interval_months=3,
+                               support_capacity=3))
     check(rec, [0, 1, 4], [2, 5, 8], [4, 7, 10], 8, 10)
     # reviews_complete: 0 at 0..1, 1 at 2..4, 2 at 5..7, 3 from 8
     # services_live:    0 at 0..3, 1 at 4..6, 2 at 7..9, 3 from 10
@@ -203,8 +159,8 @@ def test_approvals_per_meeting_cap_in_phasing_order():
         service("S3", review=3, implementation=1),
         service("S4", review=1, implementation=1),
     ]
-    rec = run(
-        config(services, horizon=30, review_teams=4, support_capacity=4,
+    rec = run_one(
+        small_config(services, horizon=30, review_teams=4, support_capacity=4,
                committee_first_month=0, committee_interval_months=6, approvals_per_meeting=2)
     )
     check(rec, [0, 0, 0, 0], [6, 6, 12, 12], [7, 7, 13, 13], 12, 13)
@@ -218,8 +174,8 @@ def test_approvals_cap_third_case_goes_to_next_meeting():
         service("S2", review=2, implementation=2),
         service("S3", review=3, implementation=2),
     ]
-    rec = run(
-        config(services, horizon=30, review_teams=3, support_capacity=3,
+    rec = run_one(
+        small_config(services, horizon=30, review_teams=3, support_capacity=3,
                committee_first_month=0, committee_interval_months=5, approvals_per_meeting=2)
     )
     check(rec, [0, 0, 0], [5, 5, 10], [7, 7, 12], 10, 12)
@@ -239,8 +195,8 @@ def test_case_ready_at_meeting_time_is_considered_at_it():
         service("Q", review=2.2, consultation=0.8, implementation=1),
         service("R", review=2.2, consultation=0.6, implementation=1, earliest_start_month=0.2),
     ]
-    rec = run(
-        config(services, horizon=20, review_teams=3, support_capacity=3,
+    rec = run_one(
+        small_config(services, horizon=20, review_teams=3, support_capacity=3,
                committee_first_month=0, committee_interval_months=3)
     )
     check(rec, [0, 0, 0.2], [6, 3, 3], [7, 4, 4], 6, 7)
@@ -255,8 +211,8 @@ def test_case_ready_at_meeting_with_decimal_calendar():
         service("X", review=5, implementation=1),
         service("Y", review=2, implementation=1),
     ]
-    rec = run(
-        config(services, horizon=12, review_teams=2, support_capacity=2,
+    rec = run_one(
+        small_config(services, horizon=12, review_teams=2, support_capacity=2,
                committee_first_month=0.1, committee_interval_months=0.7)
     )
     check(rec, [0, 0], [5, 2.2], [6, 3.2], 5, 6)
@@ -277,7 +233,7 @@ def test_support_capacity_queue_in_approval_order():
         service("S2", review=2, implementation=5),
         service("S3", review=3, implementation=3),
     ]
-    rec = run(config(services, horizon=H, review_teams=3, support_capacity=1))
+    rec = run_one(small_config(services, horizon=H, review_teams=3, support_capacity=1))
     check(rec, [0, 0, 0], [4, 2, 3], [12, 7, 10], 4, 12)
     # reviews_complete: 0 at 0..1, 1 at 2, 2 at 3, 3 from 4
     # services_live:    0 at 0..6, 1 at 7..9, 2 at 10..11, 3 from 12
@@ -292,7 +248,7 @@ def test_support_capacity_ties_in_phasing_order():
         service("S1", review=3, implementation=4),
         service("S2", review=1, implementation=2),
     ]
-    rec = run(config(services, horizon=20, review_teams=2, support_capacity=1, committee_interval_months=5))
+    rec = run_one(small_config(services, horizon=20, review_teams=2, support_capacity=1, committee_interval_months=5))
     check(rec, [0, 0], [5, 5], [9, 11], 5, 11)
 
 
@@ -314,7 +270,7 @@ def test_frontline_limit_lets_non_frontline_start_ahead():
         service("C", review=3, implementation=4),
         service("D", review=4, implementation=2),
     ]
-    rec = run(config(services, horizon=H, review_teams=4, support_capacity=2, frontline_limit=1))
+    rec = run_one(small_config(services, horizon=H, review_teams=4, support_capacity=2, frontline_limit=1))
     check(rec, [0, 0, 0, 0], [1, 2, 3, 4], [9, 12, 7, 9], 4, 12)
     # services_live: 0 at 0..6, 1 at 7..8, 3 at 9..11, 4 from 12
     check_series(rec, H, [1, 2, 3, 4], [9, 12, 7, 9])
@@ -335,7 +291,7 @@ def test_earliest_start_first_come_not_phasing_order():
         service("S2", review=6, implementation=1),
         service("S3", review=2, implementation=1),
     ]
-    rec = run(config(services, horizon=20, review_teams=1, support_capacity=3))
+    rec = run_one(small_config(services, horizon=20, review_teams=1, support_capacity=3))
     check(rec, [8, 0, 6], [11, 6, 8], [12, 7, 9], 11, 12)
 
 
@@ -346,7 +302,7 @@ def test_earliest_start_with_free_slot_starts_exactly_then():
         service("S1", review=2, implementation=1, earliest_start_month=2.5),
         service("S2", review=1, implementation=1),
     ]
-    rec = run(config(services, horizon=12, review_teams=2, support_capacity=2))
+    rec = run_one(small_config(services, horizon=12, review_teams=2, support_capacity=2))
     check(rec, [2.5, 0], [5, 1], [6, 2], 5, 6)
 
 
@@ -361,7 +317,7 @@ def test_approval_probability_zero_nothing_approved():
         service("S1", review=3, implementation=1),
         service("S2", review=2, implementation=1),
     ]
-    rec = run(config(services, horizon=H, approval_probability=0, rework_months=1))
+    rec = run_one(small_config(services, horizon=H, approval_probability=0, rework_months=1))
     check(rec, [0, 3], [NAN, NAN], [NAN, NAN], NAN, NAN)
     check_series(rec, H, [], [])
 
@@ -381,7 +337,7 @@ def test_order_subset_and_reordered():
         service("S3", review=2, implementation=2),
         service("S4", review=1, implementation=1),
     ]
-    rec = run(config(services, horizon=H, support_capacity=2, order=["S3", "S1"]))
+    rec = run_one(small_config(services, horizon=H, support_capacity=2, order=["S3", "S1"]))
     check(rec, [2, NAN, 0, NAN], [5, NAN, 2, NAN], [7, NAN, 4, NAN], 5, 7)
     check_series(rec, H, [5, 2], [7, 4])
 
@@ -390,7 +346,7 @@ def test_empty_order_is_workforce_only():
     # order = []: no service enters the programme; all milestones NaN, counts 0
     H = 12
     services = [service("S1", review=1, implementation=1), service("S2", review=1, implementation=1)]
-    rec = run(config(services, horizon=H, order=[]))
+    rec = run_one(small_config(services, horizon=H, order=[]))
     check(rec, [NAN, NAN], [NAN, NAN], [NAN, NAN], NAN, NAN)
     close(rec.reviews_complete, np.zeros(H + 1))
     close(rec.services_live, np.zeros(H + 1))
@@ -411,7 +367,7 @@ def test_milestones_beyond_horizon_are_nan_and_at_horizon_count():
         service("S2", review=3, implementation=3),
         service("S3", review=20, implementation=1),
     ]
-    rec = run(config(services, horizon=H))
+    rec = run_one(small_config(services, horizon=H))
     check(rec, [0, 2, 5], [2, 5, NAN], [12, NAN, NAN], NAN, NAN)
     check_series(rec, H, [2, 5], [12])
     assert rec.services_live[H] == 1 and rec.services_live[H - 1] == 0

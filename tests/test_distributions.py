@@ -10,7 +10,6 @@ widened to make a test pass.
 from __future__ import annotations
 
 import math
-import tomllib
 
 import numpy as np
 import pytest
@@ -28,7 +27,8 @@ from simshare.distributions import (
     ppf,
 )
 from simshare.config import correlate, draw_values, replication_parameters
-from simshare.config import load_config
+
+from conftest import TWO_SERVICES, small_config
 
 N = 20_000
 P_MIN = 1e-3  # smallest KS p-value accepted
@@ -352,43 +352,25 @@ def test_copula_factor_message_for_inconsistent_correlations():
 # --------------------------------------------------------------------------- through a config
 
 
-CONFIG = """\
-[programme]
-name = "Correlation test"
-start = 2012-10-01
-horizon_months = 60
-review_teams = {dist = "discrete", values = [1, 2, 3], weights = [1, 2, 1]}
-
-[[councils]]
-name = "Chiltern"
-turnover_annual = {dist = "pert", min = 0.09, mode = 0.13, max = 0.18}
-recruitment_months = {dist = "lognormal", mean = {dist = "uniform", min = 2, max = 4}, sd = 1.5}
-
-[[councils]]
-name = "South Bucks"
-turnover_annual = {dist = "lognormal", mean = 0.12, sd = 0.03}
-recruitment_months = 3
-
-[[services]]
-name = "Planning"
-budget = {Chiltern = 2100000, "South Bucks" = 2000000}
-posts = {Chiltern = 30, "South Bucks" = 28}
-review_months = {dist = "pert", min = 4, mode = 6, max = 12}
-implementation_months = 12
-savings_fraction = {dist = "pert", min = 0.08, mode = 0.15, max = 0.2}
-
-[[correlations]]
-between = ["councils.Chiltern.turnover_annual", "councils.South Bucks.turnover_annual"]
-rho = 0.6
-
-[[correlations]]
-between = ["services.Planning.savings_fraction", "councils.Chiltern.recruitment_months.mean"]
-rho = -0.5
-"""
+#: The shared variant with uncertain inputs, with two correlated pairs: the councils' turnover
+#: (South Bucks' made uncertain), and Planning's savings with a parameter of a distribution
+#: (the mean of Chiltern's recruitment time, itself uncertain); three review teams possible.
+CONFIG = small_config(
+    **TWO_SERVICES,
+    overrides={
+        "programme.review_teams": {"dist": "discrete", "values": [1, 2, 3], "weights": [1, 2, 1]},
+        "councils.Chiltern.recruitment_months.mean": {"dist": "uniform", "min": 2, "max": 4},
+        "councils.South Bucks.turnover_annual": {"dist": "lognormal", "mean": 0.12, "sd": 0.03},
+    },
+    correlations=[
+        {"between": ["councils.Chiltern.turnover_annual", "councils.South Bucks.turnover_annual"], "rho": 0.6},
+        {"between": ["services.Planning.savings_fraction", "councils.Chiltern.recruitment_months.mean"], "rho": -0.5},
+    ],
+)
 
 
 def test_config_correlations_reach_the_drawn_values():
-    cfg = simshare.load_config(tomllib.loads(CONFIG))
+    cfg = simshare.load_config(CONFIG)
     specs = replication_parameters(cfg)
     paths = [p.path for p in specs]
     col = {p: j for j, p in enumerate(paths)}

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,52 +27,37 @@ from scipy import stats
 
 import simshare
 from simshare.analysis.precision import PrecisionWarning, parse_precision, precision_reached
-from simshare.config import load_config
 
-ROOT = Path(__file__).resolve().parents[1]
-CSB = ROOT / "configs" / "chiltern_south_bucks.toml"
+from conftest import CSB, ROOT, council, service, small_config
 
-# Every uncertain replication parameter is uniform, so that a Latin hypercube's strata are
-# equal-width bins in value. recruitment_months is an occurrence duration (drawn afresh each
-# campaign, not recorded), which keeps the workforce random. The workforce has no programme
-# effect (change and shared turnover multipliers default to 1).
-SMALL_TOML = """\
-[programme]
-name = "Engine test: two councils share two services"
-start = 2020-01-01
-horizon_months = 48
-review_teams = 1
-support_capacity = 1
+#: small_config(**ENGINE): two councils share two services over four years. Every uncertain
+#: replication parameter is uniform, so that a Latin hypercube's strata are equal-width bins in
+#: value. recruitment_months is an occurrence duration (drawn afresh each campaign, not recorded),
+#: which keeps the workforce random. The workforce has no programme effect (change and shared
+#: turnover multipliers default to 1).
+ENGINE = dict(
+    services=[
+        service("Revenues", budget={"Northton": 900_000, "Southam": 700_000}, posts={"Northton": 14, "Southam": 11},
+                review={"dist": "uniform", "min": 3, "max": 9}, implementation={"dist": "uniform", "min": 6, "max": 12},
+                savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.20}, post_reduction_fraction=0.1),
+        service("Legal", budget={"Northton": 400_000, "Southam": 350_000}, posts={"Northton": 6, "Southam": 5},
+                review=4, implementation=6, savings_fraction=0.1),
+    ],
+    councils=[
+        council("Northton", turnover_annual={"dist": "uniform", "min": 0.08, "max": 0.20},
+                recruitment_months={"dist": "lognormal", "mean": 3, "sd": 1}),
+        council("Southam", turnover_annual={"dist": "uniform", "min": 0.10, "max": 0.25},
+                recruitment_months={"dist": "lognormal", "mean": 3.5, "sd": 1.5}),
+    ],
+    horizon=48,
+    name="Engine test: two councils share two services",
+    start="2020-01-01",
+    review_teams=1,
+    support_capacity=1,
+)
+SMALL = small_config(**ENGINE)
 
-[[councils]]
-name = "Northton"
-turnover_annual = {dist = "uniform", min = 0.08, max = 0.20}
-recruitment_months = {dist = "lognormal", mean = 3, sd = 1}
-
-[[councils]]
-name = "Southam"
-turnover_annual = {dist = "uniform", min = 0.10, max = 0.25}
-recruitment_months = {dist = "lognormal", mean = 3.5, sd = 1.5}
-
-[[services]]
-name = "Revenues"
-budget = {Northton = 900000, Southam = 700000}
-posts = {Northton = 14, Southam = 11}
-review_months = {dist = "uniform", min = 3, max = 9}
-implementation_months = {dist = "uniform", min = 6, max = 12}
-savings_fraction = {dist = "uniform", min = 0.05, max = 0.20}
-post_reduction_fraction = 0.1
-
-[[services]]
-name = "Legal"
-budget = {Northton = 400000, Southam = 350000}
-posts = {Northton = 6, Southam = 5}
-review_months = 4
-implementation_months = 6
-savings_fraction = 0.1
-"""
-
-#: the uniform bounds of every uncertain parameter of SMALL_TOML, by dotted path
+#: the uniform bounds of every uncertain parameter of SMALL, by dotted path
 SMALL_UNIFORMS = {
     "councils.Northton.turnover_annual": (0.08, 0.20),
     "councils.Southam.turnover_annual": (0.10, 0.25),
@@ -85,11 +69,8 @@ SMALL_UNIFORMS = {
 RHO = 0.6
 TURNOVER = ["councils.Northton.turnover_annual", "councils.Southam.turnover_annual"]
 # the same programme on a short horizon (the correlation test needs many replications, not long ones)
-CORR_TOML = SMALL_TOML.replace("horizon_months = 48", "horizon_months = 12") + f"""
-[[correlations]]
-between = {TURNOVER!r}
-rho = {RHO}
-""".replace("'", '"')
+CORRELATED = small_config(**ENGINE, correlations=[{"between": TURNOVER, "rho": RHO}],
+                          overrides={"programme.horizon_months": 12})
 
 N = 24
 SEED = 7
@@ -118,10 +99,6 @@ LAYOUT_DIMS = {
 MILESTONES = ["review_start", "approved", "live", "reviews_complete_month", "programme_complete_month"]
 
 
-def small() -> dict:
-    return tomllib.loads(SMALL_TOML)
-
-
 def assert_identical(a: xr.Dataset, b: xr.Dataset) -> None:
     """Same variables, dims, dtypes and coordinates; every value bit-identical (NaN == NaN)."""
     assert sorted(a.data_vars) == sorted(b.data_vars)
@@ -142,17 +119,17 @@ def assert_identical(a: xr.Dataset, b: xr.Dataset) -> None:
 
 @pytest.fixture(scope="module")
 def serial() -> xr.Dataset:
-    return simshare.simulate(small(), replications=N, seed=SEED)
+    return simshare.simulate(SMALL, replications=N, seed=SEED)
 
 
 @pytest.fixture(scope="module")
 def processes() -> xr.Dataset:
-    return simshare.simulate(small(), replications=N, seed=SEED, executor="processes", workers=2)
+    return simshare.simulate(SMALL, replications=N, seed=SEED, executor="processes", workers=2)
 
 
 @pytest.fixture(scope="module")
 def dask_run() -> xr.Dataset:
-    return simshare.simulate(small(), replications=N, seed=SEED, executor="dask", workers=2)
+    return simshare.simulate(SMALL, replications=N, seed=SEED, executor="dask", workers=2)
 
 
 @pytest.fixture(scope="module")
@@ -160,18 +137,18 @@ def designs() -> dict[tuple[str, str], xr.Dataset]:
     """lhs and sobol runs: serial with chunks of 50 and of 1, and two processes with chunks of 5."""
     out = {}
     for sampling in ("lhs", "sobol"):
-        out[sampling, "chunk50"] = simshare.simulate(small(), replications=N, seed=SEED, sampling=sampling,
+        out[sampling, "chunk50"] = simshare.simulate(SMALL, replications=N, seed=SEED, sampling=sampling,
                                                      chunk_size=50)
-        out[sampling, "chunk1"] = simshare.simulate(small(), replications=N, seed=SEED, sampling=sampling,
+        out[sampling, "chunk1"] = simshare.simulate(SMALL, replications=N, seed=SEED, sampling=sampling,
                                                     chunk_size=1)
-        out[sampling, "processes"] = simshare.simulate(small(), replications=N, seed=SEED, sampling=sampling,
+        out[sampling, "processes"] = simshare.simulate(SMALL, replications=N, seed=SEED, sampling=sampling,
                                                        executor="processes", workers=2, chunk_size=5)
     return out
 
 
 @pytest.fixture(scope="module")
 def baseline() -> xr.Dataset:
-    return simshare.simulate(small(), replications=N, seed=SEED, baseline=True)
+    return simshare.simulate(SMALL, replications=N, seed=SEED, baseline=True)
 
 
 # --------------------------------------------------------------------------- reproducibility (§3.4)
@@ -186,16 +163,16 @@ def test_dask_executor_matches_serial(serial, dask_run):
 
 
 def test_chunk_size_does_not_change_results(serial):
-    one = simshare.simulate(small(), replications=N, seed=SEED, chunk_size=1)
-    fifty = simshare.simulate(small(), replications=N, seed=SEED, chunk_size=50)
+    one = simshare.simulate(SMALL, replications=N, seed=SEED, chunk_size=1)
+    fifty = simshare.simulate(SMALL, replications=N, seed=SEED, chunk_size=50)
     assert_identical(one, fifty)
     assert_identical(one, serial)
 
 
 def test_same_seed_same_results_other_seed_different(serial):
-    again = simshare.simulate(small(), replications=N, seed=SEED)
+    again = simshare.simulate(SMALL, replications=N, seed=SEED)
     assert_identical(serial, again)
-    other = simshare.simulate(small(), replications=N, seed=SEED + 1)
+    other = simshare.simulate(SMALL, replications=N, seed=SEED + 1)
     assert not np.array_equal(serial["npv"].values, other["npv"].values)
     assert not np.array_equal(serial["inputs"].values, other["inputs"].values)
 
@@ -213,7 +190,7 @@ def test_designs_reproducible_across_chunks_and_workers(designs, sampling):
     assert ref.attrs["sampling"] == sampling
     assert_identical(ref, designs[sampling, "chunk1"])
     assert_identical(ref, designs[sampling, "processes"])
-    again = simshare.simulate(small(), replications=N, seed=SEED, sampling=sampling, chunk_size=7)
+    again = simshare.simulate(SMALL, replications=N, seed=SEED, sampling=sampling, chunk_size=7)
     assert_identical(ref, again)
 
 
@@ -245,7 +222,7 @@ def test_latin_hypercube_is_stratified(designs):
 @pytest.mark.parametrize("sampling", ["mc", "lhs"])
 def test_rank_correlation_is_honoured(sampling):
     n = 400
-    ds = simshare.simulate(tomllib.loads(CORR_TOML), replications=n, seed=11, sampling=sampling, chunk_size=50)
+    ds = simshare.simulate(CORRELATED, replications=n, seed=11, sampling=sampling, chunk_size=50)
     a = ds["inputs"].sel(parameter=TURNOVER[0]).values
     b = ds["inputs"].sel(parameter=TURNOVER[1]).values
     rho = stats.spearmanr(a, b).statistic
@@ -271,7 +248,7 @@ def test_variables_and_dims_follow_the_layout(serial):
 
 
 def test_coordinates_follow_the_layout(serial):
-    cfg = small()
+    cfg = SMALL
     horizon = cfg["programme"]["horizon_months"]
     assert np.array_equal(serial["replication"].values, np.arange(N))
     assert np.array_equal(serial["time"].values, np.arange(horizon + 1))
@@ -363,7 +340,7 @@ def test_baseline_uses_common_random_numbers(baseline):
 
 def test_output_is_written_atomically(tmp_path, serial):
     path = tmp_path / "results.nc"
-    ds = simshare.simulate(small(), replications=N, seed=SEED, output=path)
+    ds = simshare.simulate(SMALL, replications=N, seed=SEED, output=path)
     try:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["results.nc"]
         loaded = xr.load_dataset(path)
@@ -378,12 +355,7 @@ def test_output_is_written_atomically(tmp_path, serial):
 # --------------------------------------------------------------------------- resume (CLI)
 
 
-def _run_cli(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simshare", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
-
-
-def test_killed_run_resumes_to_identical_results(tmp_path):
+def test_killed_run_resumes_to_identical_results(tmp_path, simshare_cli):
     n = "300"
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     command = [sys.executable, "-m", "simshare", "run", str(CSB), "-n", n, "--chunk-size", "5", "-q"]
@@ -407,17 +379,16 @@ def test_killed_run_resumes_to_identical_results(tmp_path):
     assert not (killed / "results.nc").exists(), "a killed run left a results file"
 
     # resuming with another seed would mix two runs: refused, and the stored parts kept
-    refused = _run_cli(["run", str(CSB), "-n", n, "--chunk-size", "5", "-o", str(killed), "-q",
-                        "--resume", "--seed", "2"])
+    refused = simshare_cli("run", CSB, "-n", n, "--chunk-size", "5", "-o", killed, "-q", "--resume", "--seed", "2")
     assert refused.returncode == 2, refused.stderr
     assert "Traceback" not in refused.stderr
     assert "seed" in refused.stderr and "resume" in refused.stderr, refused.stderr
     assert set(stored) <= {p.name for p in parts.glob("part-*.npz")}
     assert not (killed / "results.nc").exists()
 
-    resumed = _run_cli(["run", str(CSB), "-n", n, "--chunk-size", "5", "-o", str(killed), "-q", "--resume"])
+    resumed = simshare_cli("run", CSB, "-n", n, "--chunk-size", "5", "-o", killed, "-q", "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    full = _run_cli(["run", str(CSB), "-n", n, "--chunk-size", "5", "-o", str(whole), "-q"])
+    full = simshare_cli("run", CSB, "-n", n, "--chunk-size", "5", "-o", whole, "-q")
     assert full.returncode == 0, full.stderr
 
     assert sorted(p.name for p in killed.iterdir()) == ["results.nc"], "parts or temporary files left behind"
@@ -432,7 +403,7 @@ def test_killed_run_resumes_to_identical_results(tmp_path):
 
 
 def test_precision_adds_replications_until_reached():
-    cfg = small()
+    cfg = SMALL
     first = simshare.simulate(cfg, replications=50, seed=3)
     [(_, hw50, _)] = precision_reached(first, parse_precision("npv:mean=1"))
     assert math.isfinite(hw50) and hw50 > 0
@@ -453,11 +424,11 @@ def test_precision_adds_replications_until_reached():
 def test_precision_not_reached_by_the_ceiling_warns_and_is_recorded():
     """The API's default ceiling is the command line's, 20 × n; stopping short of a target is said and recorded."""
     with pytest.warns(PrecisionWarning, match=r"npv mean: half-width reached \S+, target 1 \(£\)"):
-        ds = simshare.simulate(small(), replications=5, seed=3, precision="npv:mean=1")
+        ds = simshare.simulate(SMALL, replications=5, seed=3, precision="npv:mean=1")
     assert ds.sizes["replication"] == 100
     assert int(ds.attrs["precision_reached"]) == 0
     assert ds.attrs["precision_target"] == "npv:mean=1.0"
     [(_, hw, ok)] = precision_reached(ds, parse_precision("npv:mean=1"))
     assert not ok and json.loads(ds.attrs["precision_half_widths"]) == {"npv:mean=1.0": hw}
-    reached = simshare.simulate(small(), replications=5, seed=3, precision="npv:mean=1e12")
+    reached = simshare.simulate(SMALL, replications=5, seed=3, precision="npv:mean=1e12")
     assert reached.sizes["replication"] == 5 and int(reached.attrs["precision_reached"]) == 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,9 @@ import ipykernel  # noqa: F401  (the kernel the notebooks run on; test extra)
 import nbclient
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from conftest import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_quickstart.ipynb", "02_sensitivity.ipynb", "03_phasing.ipynb"]
 KERNEL = "simshare-tests"
 

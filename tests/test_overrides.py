@@ -3,60 +3,27 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 
 import pytest
 
 import simshare
 from simshare import ConfigError
-from simshare.config import apply_overrides, parse_assignment
+from simshare.config import apply_overrides, load_config, parse_assignment
 from simshare.distributions import Dist
-from simshare.config import load_config
 
-BASE = """\
-[programme]
-name = "Override test"
-start = 2012-10-01
-horizon_months = 60
-review_teams = 2
-support_capacity = 2
+from conftest import TWO_SERVICES, small_config, toml_text
 
-[programme.joint_management]
-saving_per_year = 660000
-ramp_months = 6
-
-[[councils]]
-name = "Chiltern"
-turnover_annual = {dist = "pert", min = 0.09, mode = 0.13, max = 0.18}
-recruitment_months = {dist = "lognormal", mean = 2.5, sd = 1.5}
-
-[[councils]]
-name = "South Bucks"
-turnover_annual = 0.12
-recruitment_months = 3
-
-[[services]]
-name = "Planning"
-frontline = true
-budget = {Chiltern = 2100000, "South Bucks" = 2000000}
-posts = {Chiltern = 30, "South Bucks" = 28}
-review_months = {dist = "lognormal", mean = 6, sd = 2}
-implementation_months = {dist = "pert", min = 6, mode = 12, max = 24}
-savings_fraction = {dist = "pert", min = 0.08, mode = 0.15, max = 0.2}
-
-[[services]]
-name = "Licensing"
-budget = {Chiltern = 300000, "South Bucks" = 250000}
-posts = {Chiltern = 6, "South Bucks" = 5}
-review_months = 4
-implementation_months = 6
-savings_fraction = 0.1
-"""
+#: The shared variant with uncertain inputs, with a lognormal Planning review (whose parameters the
+#: tests set) and no specialists (so that any number of Planning posts is valid).
+BASE = small_config(**TWO_SERVICES, overrides={
+    "services.Planning.review_months": {"dist": "lognormal", "mean": 6, "sd": 2},
+    "services.Planning.specialists": {},
+})
 
 
 @pytest.fixture()
 def cfg():
-    return simshare.load_config(tomllib.loads(BASE))
+    return simshare.load_config(BASE)
 
 
 def _errors(excinfo) -> str:
@@ -166,7 +133,7 @@ def test_programme_order(cfg):
 
 def test_load_config_with_overrides(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text(BASE, encoding="utf-8")
+    path.write_text(toml_text(BASE), encoding="utf-8")
     new = simshare.load_config(path, overrides={"programme.review_teams": 4})
     assert new.programme.review_teams == 4
 
@@ -252,7 +219,7 @@ def test_unknown_parameter_of_a_distribution_is_refused(cfg):
 
 
 def test_apply_overrides_on_raw_tables():
-    raw = tomllib.loads(BASE)
+    raw = copy.deepcopy(BASE)
     before = copy.deepcopy(raw)
     out = apply_overrides(raw, {"services.Planning.review_months.mean": 8, "councils.South Bucks.recruitment_months": 4})
     assert raw == before
@@ -351,7 +318,7 @@ def test_config_is_frozen(cfg):
 
 
 def test_load_config_does_not_modify_the_given_dict():
-    raw = tomllib.loads(BASE)
+    raw = copy.deepcopy(BASE)
     before = copy.deepcopy(raw)
     simshare.load_config(raw, overrides={"programme.review_teams": 3, "services.Planning.review_months.mean": 7})
     assert raw == before

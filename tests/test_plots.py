@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +13,7 @@ from matplotlib.figure import Figure
 import simshare
 from simshare.interface import plots
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+from conftest import MINIMAL, SHARED_PLANNING
 
 
 @pytest.fixture(autouse=True)
@@ -29,27 +28,20 @@ def no_pyplot_figures():
 
 @pytest.fixture(scope="module")
 def minimal() -> xr.Dataset:
-    return simshare.simulate(CONFIGS / "minimal.toml", replications=20, seed=3)
+    return simshare.simulate(MINIMAL, replications=20, seed=3)
 
 
 @pytest.fixture(scope="module")
 def with_baseline() -> xr.Dataset:
     """The shared-planning programme and the status quo (scenario dim), with a savings target."""
-    return simshare.simulate(CONFIGS / "shared_planning.toml", replications=20, seed=1, baseline=True)
-
-
-@pytest.fixture(scope="module")
-def scenarios() -> xr.Dataset:
-    from simshare.analysis.compare import compare
-
-    return compare(CONFIGS / "shared_planning.toml", baseline=True, replications=12, seed=2)
+    return simshare.simulate(SHARED_PLANNING, replications=20, seed=1, baseline=True)
 
 
 @pytest.fixture(scope="module")
 def sweep2() -> xr.Dataset:
     from simshare.analysis.sweep import sweep
 
-    return sweep(CONFIGS / "minimal.toml", {"programme.review_teams": [1, 2],
+    return sweep(MINIMAL, {"programme.review_teams": [1, 2],
                                             "services.Revenues and Benefits.implementation_months": [12, 18, 24]},
                  replications=8, seed=1)
 
@@ -119,8 +111,8 @@ def test_milestones_in_phasing_order(with_baseline):
     assert shown == ["Planning Policy", "Development Management"]  # programme.order, not the config order
 
 
-def test_milestones_order_from_a_scenario(scenarios):
-    fig = check(plots.milestone_chart(scenarios, scenario="development management first"))
+def test_milestones_order_from_a_scenario(planning_scenarios):
+    fig = check(plots.milestone_chart(planning_scenarios, scenario="development management first"))
     shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert shown == ["Development Management", "Planning Policy"]
 
@@ -128,10 +120,10 @@ def test_milestones_order_from_a_scenario(scenarios):
 # --------------------------------------------------------------------------- analysis charts
 
 
-def test_scenario_chart(scenarios):
-    fig = check(plots.scenario_chart(scenarios))
+def test_scenario_chart(planning_scenarios):
+    fig = check(plots.scenario_chart(planning_scenarios))
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    for name in scenarios["scenario"].values:
+    for name in planning_scenarios["scenario"].values:
         if name != "status quo":
             assert str(name) in texts
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -161,7 +153,7 @@ def test_tornado_chart_from_a_table():
 def test_tornado_and_sobol_from_the_sensitivity_module():
     from simshare.analysis import sensitivity
 
-    cfg = CONFIGS / "shared_planning.toml"
+    cfg = SHARED_PLANNING
     params = ["services.Development Management.savings_fraction", "services.Planning Policy.review_months"]
     tornado = sensitivity.tornado(cfg, "npv", parameters=params, replications=8, seed=1)
     check(plots.tornado_chart(tornado))
@@ -174,11 +166,12 @@ def test_tornado_and_sobol_from_the_sensitivity_module():
 # --------------------------------------------------------------------------- choosing, and errors
 
 
-def test_figures_for(minimal, with_baseline, scenarios, sweep2):
+def test_figures_for(minimal, with_baseline, planning_scenarios, sweep2):
     single = plots.figures_for(minimal)
-    assert list(single) == ["savings_run_rate", "cumulative_net", "completion", "milestones", "resilience", "vacancy"]
+    assert list(single) == ["savings_run_rate", "cumulative_net", "completion", "milestones", "councils", "resilience",
+                            "vacancy"]
     assert "scenarios" not in plots.figures_for(with_baseline)  # base and status quo: nothing to compare
-    assert "scenarios" in plots.figures_for(scenarios)
+    assert "scenarios" in plots.figures_for(planning_scenarios)
     assert list(plots.figures_for(sweep2)) == ["sweep_npv", "sweep_completion"]
     for fig in [*single.values()]:
         check(fig)

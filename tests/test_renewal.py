@@ -28,7 +28,8 @@ import pytest
 
 import simshare
 from simshare.model.replication import run_replication
-from simshare.config import load_config
+
+from conftest import council, run_one, service, small_config
 
 SEED = 20_121_001
 Z = 4.0  # standard errors allowed
@@ -40,48 +41,15 @@ EXPONENTIAL_4 = {"dist": "exponential", "mean": 4.0}
 # --------------------------------------------------------------------------- helpers
 
 
-def _config(horizon, councils, services, order=(), **programme):
-    """A config dict; ``order=()`` means no programme at all (workforce only)."""
-    prog = {
-        "name": "renewal check",
-        "start": "2012-10-01",
-        "horizon_months": horizon,
-        "order": list(order),
-    }
-    prog.update(programme)
-    return simshare.load_config({"programme": prog, "councils": councils, "services": services})
+# The configs are the shared small config (conftest.small_config) with the councils and services of each
+# check: no programme at all (order = []) unless a check says otherwise; every service costs £500k a year
+# in each of its councils (equal weights for resilience), with review and implementation 1 month each.
+BUDGET = 500_000.0
 
 
-def _council(name, turnover, recruitment, failure=0.0, **extra):
-    c = {
-        "name": name,
-        "turnover_annual": turnover,
-        "recruitment_months": recruitment,
-        "recruitment_failure": failure,
-        "agency_cover": 0.0,
-        "initial_vacancy_rate": 0.0,
-    }
-    c.update(extra)
-    return c
-
-
-def _service(name, posts, specialists=None, **extra):
-    s = {
-        "name": name,
-        "budget": {c: 500_000.0 for c in posts},
-        "posts": dict(posts),
-        "review_months": 1.0,
-        "implementation_months": 1.0,
-        "savings_fraction": 0.1,
-    }
-    if specialists is not None:
-        s["specialists"] = dict(specialists)
-    s.update(extra)
-    return s
-
-
-def _replicate(cfg, replications, reduce, seed=SEED):
+def _replicate(raw, replications, reduce, seed=SEED):
     """reduce(record) for replications 0..R-1 of ``seed``, as an array (one row per replication)."""
+    cfg = simshare.load_config(raw)
     return np.array(
         [reduce(run_replication(cfg, np.random.SeedSequence(seed, spawn_key=(i,)))) for i in range(replications)],
         dtype=float,
@@ -120,10 +88,10 @@ R_POSTS = 150
 
 
 def _posts_config(recruitment, failure=0.0):
-    return _config(
-        HORIZON,
-        [_council("A", TURNOVER, recruitment, failure)],
-        [_service("Revenues", {"A": POSTS})],
+    return small_config(
+        [service("Revenues", review=1, implementation=1, budget={"A": BUDGET}, posts={"A": POSTS})],
+        councils=[council("A", turnover_annual=TURNOVER, recruitment_months=recruitment, recruitment_failure=failure)],
+        horizon=HORIZON, order=[],
     )
 
 
@@ -179,9 +147,12 @@ SALARY = 30_000.0
 
 
 def _agency_config():
-    council = _council("A", TURNOVER, EXPONENTIAL_4, agency_cover=AGENCY_COVER,
-                       agency_start_months=AGENCY_START, agency_premium=AGENCY_PREMIUM)
-    return _config(HORIZON, [council], [_service("Revenues", {"A": POSTS}, salary=SALARY)])
+    return small_config(
+        [service("Revenues", review=1, implementation=1, budget={"A": BUDGET}, posts={"A": POSTS}, salary=SALARY)],
+        councils=[council("A", turnover_annual=TURNOVER, recruitment_months=EXPONENTIAL_4, agency_cover=AGENCY_COVER,
+                          agency_start_months=AGENCY_START, agency_premium=AGENCY_PREMIUM)],
+        horizon=HORIZON, order=[],
+    )
 
 
 def _agency_reduce(rec):
@@ -234,17 +205,19 @@ INHERITED_FAILURE = 0.25  # recruitment_failure, which specialist_recruitment_fa
 def _lone_config(law):
     if law == "inherited failure":
         # specialist_recruitment_failure not given: it defaults to recruitment_failure (config schema)
-        council = _council("A", SPEC_TURNOVER, recruitment=0.5, failure=INHERITED_FAILURE,
-                           specialist_recruitment_months=SPEC_LAWS["lognormal"])
+        lone = council("A", turnover_annual=SPEC_TURNOVER, recruitment_months=0.5,
+                       recruitment_failure=INHERITED_FAILURE, specialist_recruitment_months=SPEC_LAWS["lognormal"])
     else:
-        council = _council(
-            "A", SPEC_TURNOVER,
-            recruitment=0.5,  # ordinary posts (there are none) would fill fast: specialists must not use this
+        lone = council(
+            "A", turnover_annual=SPEC_TURNOVER,
+            recruitment_months=0.5,  # ordinary posts (there are none) would fill fast: specialists must not use this
             specialist_recruitment_months=SPEC_LAWS[law],
             specialist_recruitment_failure=0.0,
         )
-    services = [_service(f"Lone {k}", {"A": 1}, {"A": 1}) for k in range(LONE)]
-    return _config(SPEC_HORIZON, [council], services)
+    services = [service(f"Lone {k}", review=1, implementation=1, budget={"A": BUDGET}, posts={"A": 1},
+                        specialists={"A": 1})
+                for k in range(LONE)]
+    return small_config(services, councils=[lone], horizon=SPEC_HORIZON, order=[])
 
 
 def _lone_reduce(rec):
@@ -287,19 +260,20 @@ R_POOL = 200
 def _pool_config(programme: bool):
     spec = {"dist": "lognormal", "mean": POOL_D, "sd": 6.0}
     councils = [
-        _council(name, POOL_TURNOVER, recruitment=0.5,
-                 specialist_recruitment_months=spec, specialist_recruitment_failure=0.0)
+        council(name, turnover_annual=POOL_TURNOVER, recruitment_months=0.5,
+                specialist_recruitment_months=spec, specialist_recruitment_failure=0.0)
         for name in ("A", "B")
     ]
     services = [
-        _service(f"Conservation {k}", {"A": 1, "B": 1}, {"A": 1, "B": 1},
-                 consultation_months=0.0, implementation_disruption=0.0,
-                 post_reduction_fraction=0.0, attrition_window_months=0.0, ramp_months=0.0)
+        service(f"Conservation {k}", review=1, implementation=1, budget={"A": BUDGET, "B": BUDGET},
+                posts={"A": 1, "B": 1}, specialists={"A": 1, "B": 1},
+                consultation_months=0.0, implementation_disruption=0.0,
+                post_reduction_fraction=0.0, attrition_window_months=0.0, ramp_months=0.0)
         for k in range(POOLS)
     ]
     order = [s["name"] for s in services] if programme else []
-    return _config(
-        POOL_HORIZON, councils, services, order=order,
+    return small_config(
+        services, councils=councils, horizon=POOL_HORIZON, order=order,
         review_teams=POOLS, support_capacity=POOLS, frontline_limit=1,
         committee_first_month=0.0, committee_interval_months=1.0, approval_probability=1.0,
         team_turnover_annual=0.0, change_turnover_multiplier=1.0, change_settle_months=0.0,
@@ -327,7 +301,7 @@ def pool_runs():
 
 def test_pooled_programme_dates_are_deterministic():
     """The deterministic programme of (d) goes live at month 2 (DESIGN §1.4 worked by hand)."""
-    rec = run_replication(_pool_config(True), np.random.SeedSequence(SEED, spawn_key=(0,)))
+    rec = run_one(_pool_config(True), np.random.SeedSequence(SEED, spawn_key=(0,)))
     np.testing.assert_array_equal(rec.review_start, np.zeros(POOLS))
     np.testing.assert_array_equal(rec.approved, np.ones(POOLS))
     np.testing.assert_array_equal(rec.live, np.full(POOLS, LIVE))
@@ -345,7 +319,7 @@ def test_pooled_resilience_month_by_month():
     live service is the pooled ratio.
     """
     for i in range(3):
-        rec = run_replication(_pool_config(True), np.random.SeedSequence(SEED + 1, spawn_key=(i,)))
+        rec = run_one(_pool_config(True), np.random.SeedSequence(SEED + 1, spawn_key=(i,)))
         staffed = _staffed(rec)
         t = np.arange(POOL_HORIZON + 1)
         after = t >= LIVE
@@ -359,7 +333,7 @@ def test_pooled_resilience_month_by_month():
         np.testing.assert_allclose(rec.staffing[after, 0], pooled_ratio[after], atol=1e-12)
         np.testing.assert_allclose(rec.staffing[after, 1], pooled_ratio[after], atol=1e-12)
 
-    rec = run_replication(_pool_config(False), np.random.SeedSequence(SEED + 1, spawn_key=(0,)))
+    rec = run_one(_pool_config(False), np.random.SeedSequence(SEED + 1, spawn_key=(0,)))
     staffed = _staffed(rec)
     np.testing.assert_allclose(rec.resilience, (staffed >= 1).mean(axis=2), atol=1e-12)
     np.testing.assert_allclose(rec.staffing, staffed.sum(axis=2) / POOLS, atol=1e-12)

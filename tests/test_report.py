@@ -20,14 +20,14 @@ from simshare.interface import plots
 from simshare.interface.cli import main
 from simshare.interface.report import headline, write_report
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+from conftest import CSB, MINIMAL
 PNG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
 @pytest.fixture(scope="module")
 def results() -> xr.Dataset:
     """A small run of the Chiltern and South Bucks programme with the status quo."""
-    return simshare.simulate(CONFIGS / "chiltern_south_bucks.toml", replications=20, seed=4, baseline=True)
+    return simshare.simulate(CSB, replications=20, seed=4, baseline=True)
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +66,14 @@ def test_structure(results, report):
     assert "Net present value (NPV)" in table and "Programme complete" in table
     assert re.search(r"£\d+(\.\d+)?m", table)
     assert re.search(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d", table)
-    assert "Chance of a savings run-rate" in text
+    assert "Chance that the reviews" in text  # the target is compared with the reviews' own run-rate
+    assert "Chance that every partner comes out ahead" in text
     assert 'id="baseline-table"' in text  # the status quo is in the results
     # one embedded image per figure, each with a line on how to read it
     figures = plots.figures_for(results)
     images = PNG.findall(text)
-    assert len(images) == len(figures) == len(re.findall(r"<figure ", text)) == 6
+    # the reviews' run-rate, the total, net, completion, milestones, each council, resilience, vacancy
+    assert len(images) == len(figures) == len(re.findall(r"<figure ", text)) == 8
     assert len(re.findall(r"<figcaption>[^<]{40,}</figcaption>", text)) == len(figures)
     for data in images:
         assert nonblank_png(base64.b64decode(data))
@@ -122,15 +124,13 @@ def test_headline_words(results):
     assert headline(no_target).startswith("The programme finishes by ")
 
 
-def test_scenarios_and_sweeps(tmp_path):
-    from simshare.analysis.compare import compare
+def test_scenarios_and_sweeps(tmp_path, planning_scenarios):
     from simshare.analysis.sweep import sweep
 
-    cmp = compare(CONFIGS / "shared_planning.toml", baseline=True, replications=8, seed=1)
-    text = write_report(cmp, tmp_path / "compare.html").read_text(encoding="utf-8")
+    text = write_report(planning_scenarios, tmp_path / "compare.html").read_text(encoding="utf-8")
     assert 'id="scenario-table"' in text and "development management first" in text
-    assert len(PNG.findall(text)) == len(plots.figures_for(cmp)) == 7
-    sw = sweep(CONFIGS / "minimal.toml", {"programme.review_teams": [1, 2]}, replications=6, seed=1)
+    assert len(PNG.findall(text)) == len(plots.figures_for(planning_scenarios)) == 8  # with each council's NPV
+    sw = sweep(MINIMAL, {"programme.review_teams": [1, 2]}, replications=6, seed=1)
     text = write_report(sw, tmp_path / "sweep.html").read_text(encoding="utf-8")
     assert 'id="sweep-table"' in text and "A sweep of programme.review_teams" in text
     assert len(PNG.findall(text)) == 2

@@ -216,8 +216,8 @@ def test_after_dissolution_by_hand():
     are filled; safe_staffing 0.5. Service A (both councils): review 0-1, approved 1, live 3. Pooled,
     8/10 staffed is safe for both councils; apart, North (0/2) is unsafe and South (8/8) safe.
 
-    The hazard is so high (10⁶ a year) that the partnership dissolves at once after go-live (D = 3 +
-    under 10⁻⁴). Service B (North only) is then under review (3-13): it stops, never approved.
+    The hazard is as high as a config may ask (100 a year, 8.3 a month) so that the partnership dissolves
+    within a month of go-live (3 ≤ D < 4; the exact D comes from the seed). Service B (North only) is then under review (3-13): it stops, never approved.
     Service C is approved at 2 and implementing (2-22, £20,000 a month) on one of two slots: abandoned, its
     remaining cost never spent, its disruption (0.5) ended. Unwinding takes 4 months: from D + 4 A is
     separate again, the savings in force (A's £80,000 a year: 10 % of £800,000, no posts to go) fall to
@@ -231,13 +231,13 @@ def test_after_dissolution_by_hand():
                 budget={"South": 100_000}, posts={"South": 4}),
     ]
     cfg = config(services, horizon=36, councils=councils, review_teams=3, support_capacity=2,
-                 safe_staffing=0.5, dissolution_annual=1e6, unwind_months=4, savings_retained=0.25,
+                 safe_staffing=0.5, dissolution_annual=100, unwind_months=4, savings_retained=0.25,
                  dissolution_cost=100_000, order=["A", "C", "B"])
     cfg["services"][1]["earliest_start_month"] = 3  # B's review starts at 3 (after A's go-live)
     cfg["services"][1]["review_months"] = 10
     rec = run(cfg)
     D = rec.dissolved_month
-    assert 3 <= D < 3 + 1e-4
+    assert 3 <= D < 4
     close(rec.review_start, [0, 3, 0])
     close(rec.approved, [1, math.nan, 2])
     close(rec.live, [3, math.nan, math.nan])
@@ -270,7 +270,7 @@ def test_dissolution_re_establishes_deleted_posts():
     (D + 2, D just after 3), round-half-up(0.75 × deleted) of each council's deleted posts come back as
     vacancies, filled 3 months later (recruitment_months 3)."""
     cfg = config([service("A", 1, 2, post_reduction_fraction=0.5, attrition_window_months=0)], horizon=24,
-                 dissolution_annual=1e6, unwind_months=2, savings_retained=0.25)
+                 dissolution_annual=100, unwind_months=2, savings_retained=0.25)
     rec = run(cfg)
     deleted = rec.deleted[:, :, 0]
     # redundancies: North 10, South 6 -> take from the larger each time: N9,N8,N7,N6(=South 6, tie->North)

@@ -9,11 +9,7 @@ figures worked out by hand from DESIGN §1.5's discounting rule: a flow at month
 
 from __future__ import annotations
 
-import copy
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,45 +17,19 @@ import xarray as xr
 
 import simshare
 from simshare.analysis import sensitivity as sens
-from simshare.config import load_config
 
-ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = str(ROOT / "configs" / "minimal.toml")
+from conftest import MINIMAL, service, small_config
+
 DELTA = math.log(1.035) / 12
 
 SF = "services.Svc.savings_fraction"
 COST = "services.Svc.one_off_cost"
 IMPL = "services.Svc.implementation_months"
 
-COUNCILS = [
-    {"name": "North", "turnover_annual": 0, "recruitment_months": 3},
-    {"name": "South", "turnover_annual": 0, "recruitment_months": 3},
-]
-
-
-def config(horizon=48, programme=None, **service):
-    """One service in two councils: combined budget £1.6m, 20 posts; review 2 months, approved at
-    the month-2 meeting, implementation 2–6, live at 6 (no ramp), unless ``service`` says otherwise."""
-    svc = {
-        "name": "Svc",
-        "budget": {"North": 1_000_000, "South": 600_000},
-        "posts": {"North": 12, "South": 8},
-        "review_months": 2,
-        "consultation_months": 0,
-        "implementation_months": 4,
-        "savings_fraction": 0.1,
-        "post_reduction_fraction": 0,
-        "one_off_cost": 0,
-        "ramp_months": 0,
-    }
-    svc.update(service)
-    prog = {
-        "name": "sensitivity test", "start": "2020-04-01", "horizon_months": horizon,
-        "committee_first_month": 0, "committee_interval_months": 1, "approval_probability": 1,
-        "team_turnover_annual": 0, "discount_rate": 0.035,
-    }
-    prog.update(programme or {})
-    return {"programme": prog, "councils": copy.deepcopy(COUNCILS), "services": [svc]}
+# The shared small config (conftest.small_config) over four years: one service, Svc, in North and
+# South, where nobody leaves: combined budget £1.6m, 20 posts; review 2 months, approved at the
+# month-2 meeting, implementation 2–6, live at 6 (no ramp), unless a test's service keys say otherwise.
+HORIZON = 48
 
 
 def pv_step(start, end):
@@ -68,11 +38,11 @@ def pv_step(start, end):
 
 
 # one parameter drives everything: a wide savings fraction; a tiny cost and a tiny implementation range
-ONE_DRIVER = config(
+ONE_DRIVER = small_config([service(
     savings_fraction={"dist": "uniform", "min": 0.02, "max": 0.3},
     one_off_cost={"dist": "uniform", "min": 10_000, "max": 10_500},
     implementation_months={"dist": "uniform", "min": 4, "max": 4.05},
-)
+)], horizon=HORIZON)
 
 
 # --------------------------------------------------------------------------- one driver
@@ -188,10 +158,10 @@ def test_linear_toy_morris_effects_are_exact():
 
 
 def test_tornado_order_and_swing_by_hand():
-    cfg = config(
+    cfg = small_config([service(
         savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.25},
         one_off_cost={"dist": "uniform", "min": 10_000, "max": 10_100},
-    )
+    )], horizon=HORIZON)
     result = sens.tornado(cfg, replications=15, seed=1)
     assert [str(p) for p in result["parameter"].values] == [SF, COST]
     assert result["low"].sel(parameter=SF) == pytest.approx(0.07)
@@ -208,13 +178,13 @@ def test_tornado_order_and_swing_by_hand():
 
 def test_tornado_holds_nested_parameters_and_their_parents():
     # review length: uniform from an uncertain minimum (itself uniform 1-2) to 3 months — a mixture
-    cfg = config(review_months={"dist": "uniform", "min": {"dist": "uniform", "min": 1, "max": 2}, "max": 3},
-                 savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.25})
+    cfg = small_config([service(review={"dist": "uniform", "min": {"dist": "uniform", "min": 1, "max": 2}, "max": 3},
+                                savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.25})], horizon=HORIZON)
     nested, parent = "services.Svc.review_months.min", "services.Svc.review_months"
     result = sens.tornado(cfg, replications=10, seed=1)
     assert set(map(str, result["parameter"].values)) == {SF, nested, parent}
     source = result["quantiles_from"].to_series()
-    assert source[nested] == "distribution" and source[parent] == "sampled"
+    assert source[nested] == "distribution" and source[parent] == "mixture"
     assert float(result["low"].sel(parameter=nested)) == pytest.approx(1.1)
     # P10 and P90 of the mixture against an independent Monte Carlo of it
     rng = np.random.default_rng(0)
@@ -228,7 +198,7 @@ def test_tornado_holds_nested_parameters_and_their_parents():
 
 
 def test_switching_value_of_a_linear_cost_by_hand():
-    cfg = config(one_off_cost={"dist": "uniform", "min": 0, "max": 5_000_000})
+    cfg = small_config([service(one_off_cost={"dist": "uniform", "min": 0, "max": 5_000_000})], horizon=HORIZON)
     result = sens.switching_value(cfg, COST, "npv_p50", replications=3, seed=1)
     savings = 0.1 * 1_600_000 / 12 * pv_step(6, 48)  # £160k a year from month 6
     weight = pv_step(2, 6) / 4                        # £1 of one-off cost, spread over months 2-6
@@ -239,8 +209,8 @@ def test_switching_value_of_a_linear_cost_by_hand():
 
 
 def test_switching_value_of_the_target_probability_by_hand():
-    cfg = config(savings_fraction={"dist": "uniform", "min": 0.01, "max": 0.3},
-                 programme={"savings_target": 150_000, "target_month": 24})
+    cfg = small_config([service(savings_fraction={"dist": "uniform", "min": 0.01, "max": 0.3})], horizon=HORIZON,
+                       savings_target=150_000, target_month=24)
     result = sens.switching_value(cfg, SF, "target_50", replications=3, seed=1)
     assert result["found"]
     assert result["value"] == pytest.approx(150_000 / 1_600_000, rel=1e-3)
@@ -248,7 +218,7 @@ def test_switching_value_of_the_target_probability_by_hand():
 
 
 def test_no_switching_value_says_so():
-    cfg = config(savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.25})
+    cfg = small_config([service(savings_fraction={"dist": "uniform", "min": 0.05, "max": 0.25})], horizon=HORIZON)
     result = sens.switching_value(cfg, SF, "npv_p50", replications=3, seed=1)
     assert not result["found"] and math.isnan(result["value"])
     assert "no switching value within [0.05, 0.25]" in result["note"]
@@ -258,12 +228,7 @@ def test_no_switching_value_says_so():
 # --------------------------------------------------------------------------- command line
 
 
-def simshare_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simshare", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
-
-
-def test_cli_tornado_writes_results(tmp_path):
+def test_cli_tornado_writes_results(tmp_path, simshare_cli):
     out = tmp_path / "out"
     result = simshare_cli("sensitivity", MINIMAL, "--method", "tornado", "-n", "30", "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
@@ -276,7 +241,7 @@ def test_cli_tornado_writes_results(tmp_path):
         assert ds.sizes["parameter"] == 2
 
 
-def test_cli_unknown_parameter_exits_2_naming_it(tmp_path):
+def test_cli_unknown_parameter_exits_2_naming_it(tmp_path, simshare_cli):
     result = simshare_cli("sensitivity", MINIMAL, "--parameters", "services.Nope.savings_fraction",
                           "-o", str(tmp_path / "o"), "-q")
     assert result.returncode == 2
@@ -285,7 +250,7 @@ def test_cli_unknown_parameter_exits_2_naming_it(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_unknown_output_variable_exits_2_naming_it(tmp_path):
+def test_cli_unknown_output_variable_exits_2_naming_it(tmp_path, simshare_cli):
     result = simshare_cli("sensitivity", MINIMAL, "--for", "profit", "-o", str(tmp_path / "o"), "-q")
     assert result.returncode == 2
     assert "profit" in result.stderr and "programme_complete_month" in result.stderr

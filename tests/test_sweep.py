@@ -6,10 +6,6 @@ its random numbers; the result has one dimension per swept path in place of ``sc
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,34 +15,26 @@ import xarray as xr
 from simshare.analysis.sweep import parse_sweep, sweep, sweep_summary, value_label
 from simshare.config import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = ROOT / "configs" / "minimal.toml"
+from conftest import MINIMAL, council, service, small_config
+
 INTERVAL, FRACTION = "programme.committee_interval_months", "services.*.savings_fraction"
 
-
-def small_config() -> dict:
-    """Two councils, two services; turnover, uncertain recruitment and review lengths."""
-    council = {"turnover_annual": 0.15, "recruitment_months": {"dist": "lognormal", "mean": 3.0, "sd": 1.5}}
-    services = [{
-        "name": name,
-        "budget": {"A": 400_000, "B": 300_000},
-        "posts": {"A": 8, "B": 6},
-        "review_months": {"dist": "pert", "min": 2, "mode": 4, "max": 8},
-        "implementation_months": {"dist": "pert", "min": 4, "mode": 6, "max": 12},
-        "savings_fraction": 0.12,
-        "post_reduction_fraction": 0.1,
-    } for name in ("Licensing", "Planning")]
-    return {
-        "programme": {"name": "Sweep test", "start": "2025-04-01", "horizon_months": 48,
-                      "savings_target": 100_000, "target_month": 36},
-        "councils": [{"name": "A", **council}, {"name": "B", **council}],
-        "services": services,
-    }
+#: Two councils, two services; turnover, uncertain recruitment and review lengths.
+CONFIG = small_config(
+    [service(name, budget={"A": 400_000, "B": 300_000}, posts={"A": 8, "B": 6},
+             review={"dist": "pert", "min": 2, "mode": 4, "max": 8},
+             implementation={"dist": "pert", "min": 4, "mode": 6, "max": 12},
+             savings_fraction=0.12, post_reduction_fraction=0.1)
+     for name in ("Licensing", "Planning")],
+    councils=[council(name, turnover_annual=0.15, recruitment_months={"dist": "lognormal", "mean": 3.0, "sd": 1.5})
+              for name in ("A", "B")],
+    horizon=48, name="Sweep test", start="2025-04-01", savings_target=100_000, target_month=36,
+)
 
 
 @pytest.fixture(scope="module")
 def swept() -> xr.Dataset:
-    return sweep(small_config(), {INTERVAL: [1, 2], FRACTION: [0.1, 0.15, 0.2]}, replications=12, seed=5)
+    return sweep(CONFIG, {INTERVAL: [1, 2], FRACTION: [0.1, 0.15, 0.2]}, replications=12, seed=5)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -123,7 +111,7 @@ def test_sweep_summary_per_point(swept):
 
 def test_list_values_become_labels_and_a_single_point_works():
     order = [["Planning", "Licensing"], ["Licensing", "Planning"]]
-    ds = sweep(small_config(), {"programme.order": order, "programme.review_teams": [2]}, replications=3)
+    ds = sweep(CONFIG, {"programme.order": order, "programme.review_teams": [2]}, replications=3)
     assert ds["programme.order"].values.tolist() == ['["Planning", "Licensing"]', '["Licensing", "Planning"]']
     assert ds.sizes["programme.review_teams"] == 1
     first = ds["review_start"].sel({"programme.order": '["Licensing", "Planning"]'})
@@ -132,22 +120,17 @@ def test_list_values_become_labels_and_a_single_point_works():
 
 def test_invalid_points_name_the_path_and_value():
     with pytest.raises(ConfigError, match=r"programme\.review_teams=0: .*whole number"):
-        sweep(small_config(), {"programme.review_teams": [1, 0]}, replications=2)
+        sweep(CONFIG, {"programme.review_teams": [1, 0]}, replications=2)
     with pytest.raises(ConfigError, match=r"programme\.review_tems=1: unknown key"):
-        sweep(small_config(), {"programme.review_tems": [1, 2]}, replications=2)
+        sweep(CONFIG, {"programme.review_tems": [1, 2]}, replications=2)
 
 
 # --------------------------------------------------------------------------- command line
 
 
-def simshare_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simshare", *args], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
-
-
-def test_cli_writes_the_sweep_and_its_summary(tmp_path):
+def test_cli_writes_the_sweep_and_its_summary(tmp_path, simshare_cli):
     config = tmp_path / "small.toml"
-    config.write_text(tomli_w.dumps(small_config()))
+    config.write_text(tomli_w.dumps(CONFIG))
     out = tmp_path / "out"
     result = simshare_cli("sweep", str(config), "--set", "programme.review_teams=1,2", "--set",
                           'programme.order=["Planning","Licensing"],["Licensing","Planning"]',
@@ -168,7 +151,7 @@ def test_cli_writes_the_sweep_and_its_summary(tmp_path):
     ("services.Nowhere.review_months=3,4", "Nowhere"),
     ("programme.review_teams=1,,2", "programme.review_teams"),
 ])
-def test_cli_bad_paths_or_values_exit_2_naming_them(tmp_path, assignment, named):
+def test_cli_bad_paths_or_values_exit_2_naming_them(tmp_path, assignment, named, simshare_cli):
     result = simshare_cli("sweep", str(MINIMAL), "--set", assignment, "-n", "2", "-o", str(tmp_path / "out"), "-q")
     assert result.returncode == 2
     assert named in result.stderr

@@ -25,16 +25,20 @@ import xarray as xr
 
 from ..config import BASE, STATUS_QUO, Config, ConfigError, load_config, scenario_config, status_quo
 from ..engine.simulate import run_scenarios
-from .results import attr, format_money, month_label, outcomes, select_scenario, start_date, target_month
+from .results import (MONEY_TOLERANCE, attr, format_money, month_label, outcomes, select_scenario, start_date,
+                      target_month)
 
 MINUS = "−"  # typographic minus for signed differences
 
-#: measure -> (label, units, higher is better). ``savings_run_rate@target`` becomes ``@horizon``
-#: when the results have no target month.
+#: measure -> (label, units, higher is better). The run-rate is the one the target is compared with
+#: (the reviews' unless ``target_scope = "total"``) at the target month, or at the horizon when the results
+#: have no target month. Money compares to the pound: differences within £1 are ties.
 MEASURES: dict[str, tuple[str, str, bool]] = {
     "npv": ("NPV", "£", True),
     "programme_complete_month": ("Programme complete", "months", False),
+    "service_savings_run_rate@target": ("Reviews' run-rate at target", "£/yr", True),
     "savings_run_rate@target": ("Run-rate at target", "£/yr", True),
+    "service_savings_run_rate@horizon": ("Reviews' run-rate at end", "£/yr", True),
     "savings_run_rate@horizon": ("Run-rate at end", "£/yr", True),
     "lowest_resilience": ("Lowest resilience", "1", True),
 }
@@ -141,7 +145,10 @@ def measure_values(ds: xr.Dataset, scenario: str) -> dict[str, np.ndarray]:
     out = {"npv": o["npv"]}
     complete = np.asarray(o.get("programme_complete_month", np.full(o["npv"].shape, np.nan)), dtype=float)
     out["programme_complete_month"] = np.where(np.isnan(complete), np.inf, complete)
-    rate = "savings_run_rate@target" if "savings_run_rate@target" in o else "savings_run_rate@horizon"
+    rate = next((r for r in ("service_savings_run_rate@target", "savings_run_rate@target") if r in o), None)
+    if rate is None:
+        rate = "service_savings_run_rate@horizon" if "service_savings_run_rate@horizon" in o else \
+            "savings_run_rate@horizon"
     out[rate] = o[rate]
     out["lowest_resilience"] = np.asarray(d["resilience"].min(("time", "council")).values, dtype=float)
     return out
@@ -185,7 +192,8 @@ def paired_differences(ds: xr.Dataset) -> pd.DataFrame:
     (scenario − base, replication by replication) and P(scenario beats base).
 
     P(beats) counts ties half: P(better) + P(tie)/2, so two identical scenarios score 50 %.
-    ``P(better)`` is the share of replications strictly better, ``P(tie)`` the share equal. Completion
+    ``P(better)`` is the share of replications strictly better, ``P(tie)`` the share equal; money compares
+    to the pound (amounts within £1 of each other are equal). Completion
     not within the horizon is +inf: a scenario that finishes when the base never does beats it, and the
     difference is -inf (shown as such, not dropped). NaN differences (undefined) are left out.
     """
@@ -198,10 +206,15 @@ def paired_differences(ds: xr.Dataset) -> pd.DataFrame:
         values = measure_values(ds, name)
         for measure, b in base.items():
             s = values[measure]
-            higher = MEASURES[measure][2]
+            _, units, higher = MEASURES[measure]
             diff = paired_difference(s, b)
-            better = float(np.mean(s > b if higher else s < b))
-            tie = float(np.mean(s == b))
+            if units.startswith("£"):
+                with np.errstate(invalid="ignore"):
+                    same = (s == b) | (np.abs(s - b) <= MONEY_TOLERANCE)
+            else:
+                same = s == b
+            better = float(np.mean(~same & (s > b if higher else s < b)))
+            tie = float(np.mean(same))
             finite = diff[~np.isnan(diff)]
             with np.errstate(invalid="ignore"):
                 mean = float(np.mean(finite)) if finite.size else math.nan
@@ -264,8 +277,9 @@ def format_difference(value: float, units: str) -> str:
 
 def _label(ds: xr.Dataset, measure: str) -> str:
     tm = target_month(ds)
-    if measure == "savings_run_rate@target" and tm is not None:
-        return f"Run-rate {month_label(start_date(ds), tm)}"
+    if measure.endswith("@target") and tm is not None:
+        whose = "Reviews' run-rate" if measure.startswith("service_") else "Run-rate"
+        return f"{whose} {month_label(start_date(ds), tm)}"
     return MEASURES[measure][0]
 
 

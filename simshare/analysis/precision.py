@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import xarray as xr
 
-from .results import RESILIENCE_PREFIX, ROWS, attr, outcomes, units_of
+from .results import COUNCIL_NPV_PREFIX, RESILIENCE_PREFIX, ROWS, attr, outcomes, units_of
 from .statistics import STATISTICS, half_width, statistic_ci
 
 
@@ -63,20 +63,22 @@ def split_specs(text: str) -> list[str]:
 def check_variable(variable: str, councils: Iterable[str] | None, part: str) -> str:
     if variable in ROWS:
         return variable
-    if variable.startswith(RESILIENCE_PREFIX + "[") and variable.endswith("]"):
-        council = variable[len(RESILIENCE_PREFIX) + 1 : -1].strip()
+    for prefix in (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX):
+        if not (variable.startswith(prefix + "[") and variable.endswith("]")):
+            continue
+        council = variable[len(prefix) + 1 : -1].strip()
         if not council:
-            raise ValueError(f"--precision {part!r}: {RESILIENCE_PREFIX}[...] needs a council name")
+            raise ValueError(f"--precision {part!r}: {prefix}[...] needs a council name")
         if councils is not None:
             names = list(councils)
             if council not in names:
                 raise ValueError(
                     f"--precision {part!r}: unknown council {council!r} (councils are: {', '.join(names)})"
                 )
-        return f"{RESILIENCE_PREFIX}[{council}]"
+        return f"{prefix}[{council}]"
     raise ValueError(
         f"--precision {part!r}: unknown variable {variable!r}: expected one of "
-        f"{', '.join(ROWS)}, {RESILIENCE_PREFIX}[COUNCIL]"
+        f"{', '.join(ROWS)}, {COUNCIL_NPV_PREFIX}[COUNCIL], {RESILIENCE_PREFIX}[COUNCIL]"
     )
 
 

@@ -2,7 +2,9 @@
 per-replication outcomes every summary, comparison, figure and report is built from.
 
 Month outcomes (``*_month``) are months since the programme start; NaN = not reached within
-the horizon. Money is in £ (``£/yr`` for run-rates); resilience is a share (0..1).
+the horizon; ``payback_month`` is −inf when the reviews never go into deficit ("no deficit").
+Money is in £ (``£/yr`` for run-rates) and compares to the pound (:data:`MONEY_TOLERANCE`);
+resilience is a share (0..1).
 """
 
 from __future__ import annotations
@@ -16,12 +18,40 @@ import pandas as pd
 import xarray as xr
 
 from ..config import BASE
+from ..model.outputs import DATASET_OUTPUTS
 
-#: Fixed summary rows in table order; ``lowest_resilience[COUNCIL]`` rows follow, one per council.
-#: ``savings_run_rate@target`` is present only when the results carry a ``target_month``.
+#: what every simshare results file holds (docs/results-layout.md); readers check for it first
+REQUIRED_VARIABLES: tuple[str, ...] = tuple(o.name for o in DATASET_OUTPUTS)
+REQUIRED_COORDS: tuple[str, ...] = ("replication", "time", "council", "service")
+REQUIRED_ATTRS: tuple[str, ...] = ("simshare_version", "config", "seed", "replications", "start", "horizon_months")
+
+
+class NotResults(ValueError):
+    """A dataset that is not a (complete) simshare results file."""
+
+
+def check_results(ds: xr.Dataset, source: Any = "the dataset") -> None:
+    """Raise :class:`NotResults`, naming what is missing, unless ``ds`` holds every variable,
+    coordinate and attribute of a simshare results file."""
+    missing = [f"variable {v}" for v in REQUIRED_VARIABLES if v not in ds.variables]
+    missing += [f"coordinate {c}" for c in REQUIRED_COORDS if c not in ds.variables]
+    missing += [f"attribute {a}" for a in REQUIRED_ATTRS if a not in ds.attrs]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise NotResults(f"{source}: not a simshare results file (it lacks {shown})")
+
+#: Fixed summary rows in table order; ``council_npv[COUNCIL]`` and ``lowest_resilience[COUNCIL]`` rows follow,
+#: one per council. Which rows a dataset has depends on what it holds (:func:`outcomes`): the reviews and
+#: joint management apart when it records the reviews' own money, and one ``@target`` row, of the run-rate
+#: the target is compared with (:func:`target_variable`), when it carries a ``target_month``.
 ROWS: tuple[str, ...] = (
+    "npv_services",
+    "npv_joint_management",
     "npv",
+    "service_savings_run_rate@target",
     "savings_run_rate@target",
+    "service_savings_run_rate@horizon",
+    "joint_management_run_rate@horizon",
     "savings_run_rate@horizon",
     "cumulative_net@horizon",
     "reviews_complete_month",
@@ -29,18 +59,28 @@ ROWS: tuple[str, ...] = (
     "payback_month",
 )
 RESILIENCE_PREFIX = "lowest_resilience"
+COUNCIL_NPV_PREFIX = "council_npv"
 
-#: Units of each summary row (``lowest_resilience[C]`` rows under the prefix).
+#: Units of each summary row (per-council rows under their prefix).
 UNITS: dict[str, str] = {
+    "npv_services": "£",
+    "npv_joint_management": "£",
     "npv": "£",
+    "service_savings_run_rate@target": "£/yr",
     "savings_run_rate@target": "£/yr",
+    "service_savings_run_rate@horizon": "£/yr",
+    "joint_management_run_rate@horizon": "£/yr",
     "savings_run_rate@horizon": "£/yr",
     "cumulative_net@horizon": "£",
     "reviews_complete_month": "months",
     "programme_complete_month": "months",
     "payback_month": "months",
+    COUNCIL_NPV_PREFIX: "£",
     RESILIENCE_PREFIX: "1",
 }
+
+#: Money compares to the pound (docs/model.md, section 9): amounts within £1 of each other, or of a target, count as equal.
+MONEY_TOLERANCE = 1.0
 
 #: Dimensions of a single run; any other dimension of a variable is a swept parameter (or ``scenario``).
 RUN_DIMS: tuple[str, ...] = ("replication", "time", "council", "service", "parameter")
@@ -129,6 +169,31 @@ def target_month(ds: xr.Dataset) -> float | None:
     return None if value is None else float(value)
 
 
+def target_variable(ds: xr.Dataset) -> str:
+    """The run-rate the savings target is compared with (docs/model.md, section 9): the reviews'
+    (``service_savings_run_rate``) unless the config's ``target_scope`` is ``"total"``. Without any
+    joint-management money the reviews' run-rate is the total, and ``savings_run_rate`` is named (so are
+    results that do not record the reviews' own run-rate)."""
+    if attr(ds, "target_scope") == "total" or not has_joint_management(ds):
+        return "savings_run_rate"
+    return "service_savings_run_rate"
+
+
+def meets_target(x: np.ndarray, target: float) -> np.ndarray:
+    """Whether each run-rate meets ``target``, to the pound: within £1 below it counts as meeting it."""
+    return np.asarray(x, dtype=float) >= float(target) - MONEY_TOLERANCE
+
+
+def has_joint_management(ds: xr.Dataset) -> bool:
+    """Whether the results record the reviews apart and any joint-management money (in any scenario)."""
+    if "npv_services" not in ds or "service_savings_run_rate" not in ds:
+        return False
+    apart = np.abs(np.asarray(ds["npv"].values, dtype=float) - np.asarray(ds["npv_services"].values, dtype=float))
+    rates = np.abs(np.asarray(ds["savings_run_rate"].values, dtype=float)
+                   - np.asarray(ds["service_savings_run_rate"].values, dtype=float))
+    return bool(np.nanmax(apart, initial=0.0) > MONEY_TOLERANCE or np.nanmax(rates, initial=0.0) > MONEY_TOLERANCE)
+
+
 # --------------------------------------------------------------------------- dates and money
 
 
@@ -188,24 +253,42 @@ def outcomes(ds: xr.Dataset, scenario: str | None = None) -> dict[str, np.ndarra
     """One value per replication (arrays of shape (replication,)) for each summary row (see
     :data:`ROWS`), in table order.
 
-    ``savings_run_rate@target`` is the run-rate at ``target_month`` (linear between whole
-    months), present only when the dataset has that attribute; ``@horizon`` rows take the
-    last month; ``lowest_resilience[C]`` is council C's minimum resilience over time.
+    Where the results hold joint-management money besides the reviews' (:func:`has_joint_management`),
+    NPV and the run-rate at the end come as the reviews', joint management's (total less reviews) and
+    the total; without it the reviews are the whole programme and only the total is given. The ``@target`` row is the run-rate the target is compared with
+    (:func:`target_variable`) at ``target_month`` (linear between whole months), present only when
+    the dataset has that attribute; ``@horizon`` rows take the last month; ``council_npv[C]`` is
+    council C's NPV and ``lowest_resilience[C]`` its minimum resilience over time.
     """
     d = select_scenario(ds, scenario)
-    out: dict[str, np.ndarray] = {"npv": per_replication(d["npv"], "npv")}
+    apart = has_joint_management(ds)  # with no joint management the reviews are the whole programme
+    out: dict[str, np.ndarray] = {}
+    npv = per_replication(d["npv"], "npv")
+    if apart:
+        out["npv_services"] = per_replication(d["npv_services"], "npv_services")
+        out["npv_joint_management"] = npv - out["npv_services"]
+    out["npv"] = npv
     tm = target_month(d)
     if tm is not None:
-        out["savings_run_rate@target"] = per_replication(at_month(d["savings_run_rate"], tm), "savings_run_rate@target")
-    out["savings_run_rate@horizon"] = per_replication(
-        d["savings_run_rate"].isel(time=-1, drop=True), "savings_run_rate@horizon"
-    )
+        name = target_variable(ds)
+        out[f"{name}@target"] = per_replication(at_month(d[name], tm), f"{name}@target")
+    total = per_replication(d["savings_run_rate"].isel(time=-1, drop=True), "savings_run_rate@horizon")
+    if apart:
+        reviews = per_replication(d["service_savings_run_rate"].isel(time=-1, drop=True),
+                                  "service_savings_run_rate@horizon")
+        out["service_savings_run_rate@horizon"] = reviews
+        out["joint_management_run_rate@horizon"] = total - reviews
+    out["savings_run_rate@horizon"] = total
     out["cumulative_net@horizon"] = per_replication(
         d["cumulative_net"].isel(time=-1, drop=True), "cumulative_net@horizon"
     )
     for name in ("reviews_complete_month", "programme_complete_month", "payback_month"):
         if name in d:
             out[name] = per_replication(d[name], name)
+    if "council_npv" in d:
+        for council in d["council"].values:
+            key = f"{COUNCIL_NPV_PREFIX}[{council}]"
+            out[key] = per_replication(d["council_npv"].sel(council=council, drop=True), key)
     if "resilience" in d:
         lowest = d["resilience"].min("time")
         for council in d["council"].values:
@@ -214,11 +297,25 @@ def outcomes(ds: xr.Dataset, scenario: str | None = None) -> dict[str, np.ndarra
     return out
 
 
+def every_partner_ahead(ds: xr.Dataset, scenario: str | None = None) -> np.ndarray | None:
+    """Per replication, whether every council's NPV is above £0 (to the pound: more than £1), or None
+    when the results hold no per-council NPV."""
+    d = select_scenario(ds, scenario)
+    if "council_npv" not in d:
+        return None
+    values = np.asarray(d["council_npv"].transpose("replication", "council").values, dtype=float)
+    return np.all(values > MONEY_TOLERANCE, axis=1)
+
+
 def units_of(row: str) -> str:
     """Units of a summary row: £, £/yr, months or 1 (a share)."""
-    return UNITS[RESILIENCE_PREFIX if row.startswith(RESILIENCE_PREFIX) else row]
+    for prefix in (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX):
+        if row.startswith(prefix + "["):
+            return UNITS[prefix]
+    return UNITS[row]
 
 
-__all__ = ["ROWS", "RESILIENCE_PREFIX", "UNITS", "RUN_DIMS", "attr", "scenario_names", "swept_dims",
-           "select_scenario", "per_replication", "at_month", "target_month", "start_date", "month_label",
-           "full_month", "format_money", "outcomes", "units_of"]
+__all__ = ["REQUIRED_VARIABLES", "REQUIRED_COORDS", "REQUIRED_ATTRS", "NotResults", "check_results", "ROWS", "RESILIENCE_PREFIX", "COUNCIL_NPV_PREFIX", "UNITS", "MONEY_TOLERANCE", "RUN_DIMS", "attr",
+           "scenario_names", "swept_dims", "select_scenario", "per_replication", "at_month", "target_month",
+           "target_variable", "meets_target", "has_joint_management", "start_date", "month_label", "full_month",
+           "format_money", "outcomes", "every_partner_ahead", "units_of"]

@@ -8,6 +8,8 @@ Conventions
 * Month outcomes store NaN for "not reached within the horizon". For quantiles a NaN is
   read as +inf (later than every finite month), so the P80 of a completion month that 30 %
   of replications never reach is +inf ("after horizon"), while the P50 stays finite.
+  ``payback_month`` stores −inf for "no deficit" (earlier than every month); a quantile that
+  leans on it is −inf.
 * Quantile estimates are numpy's default (linear, "type 7") sample quantiles, so they equal
   ``np.percentile(x, 100*q)`` on finite data.
 * Quantile intervals are distribution-free, from order statistics (see :func:`quantile_ci`).
@@ -32,23 +34,32 @@ def as_later_than_all(x: np.ndarray | Sequence[float]) -> np.ndarray:
 
 
 def sample_quantile(a: np.ndarray, q: float) -> float:
-    """numpy's linear sample quantile of ``a``, exact when some values are +inf.
+    """numpy's linear sample quantile of ``a``, exact when some values are +inf or −inf.
 
-    ``np.quantile`` gives NaN when it interpolates towards inf (inf * 0). We evaluate it twice
-    with the infinite values replaced by two different finite stand-ins: if the answer does
-    not move, the infinite values carry no weight and it is numpy's exact figure; otherwise
-    the quantile puts positive weight on an infinite value and is +inf.
+    ``np.quantile`` gives NaN when it interpolates towards an infinity (inf * 0). We evaluate it
+    with the infinite values replaced by finite stand-ins, then with each side's stand-ins moved far
+    out: if the answer does not move, the infinite values carry no weight and it is numpy's exact
+    figure; otherwise the quantile puts positive weight on an infinite value and is that infinity
+    (NaN when it leans on both, between −inf and +inf).
     """
     if a.size == 0:
         return math.nan
-    inf = np.isposinf(a)
-    if not inf.any():
+    pos, neg = np.isposinf(a), np.isneginf(a)
+    if not (pos.any() or neg.any()):
         return float(np.quantile(a, q))
-    finite = a[~inf]
+    finite = a[~(pos | neg)]
     top = float(finite.max()) if finite.size else 0.0
-    one = float(np.quantile(np.where(inf, top, a), q))
-    two = float(np.quantile(np.where(inf, top + max(1.0, abs(top)) * 1e6, a), q))
-    return one if one == two else math.inf
+    bottom = float(finite.min()) if finite.size else 0.0
+    far = max(1.0, abs(top), abs(bottom)) * 1e6
+
+    def at(high: float, low: float) -> float:
+        return float(np.quantile(np.where(pos, high, np.where(neg, low, a)), q))
+
+    base = at(top, bottom)
+    up, down = at(top + far, bottom) != base, at(top, bottom - far) != base
+    if up and down:
+        return math.nan
+    return math.inf if up else (-math.inf if down else base)
 
 
 def quantile_ranks(n: int, q: float, confidence: float = 0.95) -> tuple[int, int]:
@@ -95,14 +106,14 @@ def quantile_ci(
 def mean_ci(x: np.ndarray | Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
     """Sample mean with a normal-approximation interval, mean ± z * sd / sqrt(n).
 
-    Any NaN ("not reached") makes the mean undefined: ``(nan, nan, nan)``. With fewer than two
-    values the interval is (-inf, inf).
+    Any NaN ("not reached") or infinite value (e.g. "no deficit", −inf) makes the mean undefined:
+    ``(nan, nan, nan)``. With fewer than two values the interval is (-inf, inf).
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
     a = np.asarray(x, dtype=float).ravel()
     n = a.size
-    if n == 0 or np.isnan(a).any():
+    if n == 0 or not np.isfinite(a).all():
         return math.nan, math.nan, math.nan
     m = float(np.mean(a))
     if n < 2 or not math.isfinite(m):

@@ -24,16 +24,21 @@ import xarray as xr
 
 from ..config import BASE, STATUS_QUO
 from .results import (
+    COUNCIL_NPV_PREFIX,
     RESILIENCE_PREFIX,
     at_month,
     attr,
+    every_partner_ahead,
     format_money,
+    has_joint_management,
+    meets_target,
     month_label,
     outcomes,
     per_replication,
     select_scenario,
     start_date,
     target_month,
+    target_variable,
     units_of,
 )
 from .statistics import STATISTICS, half_width, statistic_ci, wilson
@@ -42,13 +47,45 @@ _WIDTH = 100  # widest line of the printed table, labels permitting
 
 _LABELS: dict[str, str] = {
     "npv": "NPV",
-    "savings_run_rate@target": "Run-rate at target",
     "savings_run_rate@horizon": "Run-rate at end",
     "cumulative_net@horizon": "Net savings at end",
     "reviews_complete_month": "Reviews complete",
     "programme_complete_month": "Programme complete",
     "payback_month": "Payback",
 }
+#: with joint management in the results: (group heading, label under it) of the rows that say whose money
+_APART: dict[str, tuple[str, str]] = {
+    "npv_services": ("NPV", "reviews"),
+    "npv_joint_management": ("NPV", "joint management"),
+    "npv": ("NPV", "total"),
+    "service_savings_run_rate@horizon": ("Run-rate at end", "reviews"),
+    "joint_management_run_rate@horizon": ("Run-rate at end", "joint management"),
+    "savings_run_rate@horizon": ("Run-rate at end", "total"),
+}
+#: group headings of the per-council rows
+_HEADINGS = {COUNCIL_NPV_PREFIX: "Each council's NPV", RESILIENCE_PREFIX: "Lowest resilience"}
+
+
+def row_label(ds: xr.Dataset, row: str) -> tuple[str | None, str]:
+    """(group heading or None, label) of a summary row in the board table. With joint management in the
+    results, NPV and run-rates are grouped as reviews, joint management and total; the target row names
+    its month and, then, whose run-rate it is; per-council rows sit under "Each council's NPV" and
+    "Lowest resilience"."""
+    for prefix, heading in _HEADINGS.items():
+        if row.startswith(prefix + "["):
+            return heading, row[len(prefix) + 1: -1]
+    apart = has_joint_management(ds)
+    if row.endswith("@target"):
+        tm = target_month(ds)
+        heading = f"Run-rate {month_label(start_date(ds), tm)}" if tm is not None else "Run-rate at target"
+        if not apart:
+            return None, heading
+        return heading, "reviews" if row.startswith("service_") else "total"
+    if apart and row in _APART:
+        return _APART[row]
+    if apart and row == "payback_month":
+        return None, "Payback (reviews)"
+    return None, _LABELS.get(row, row)
 
 
 # --------------------------------------------------------------------------- the table
@@ -89,22 +126,25 @@ def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = N
 def target_probability(
     ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None
 ) -> tuple[float, float] | None:
-    """P(savings run-rate at ``target_month`` >= ``savings_target``) and its CI half-width.
+    """P(run-rate at ``target_month`` meets ``savings_target``) and its CI half-width.
 
-    The half-width is half the Wilson score interval. Without ``savings_target`` returns None;
-    without ``target_month`` the target is judged at the horizon.
+    The run-rate is the reviews' unless the config's ``target_scope`` is ``"total"``
+    (:func:`~simshare.analysis.results.target_variable`); it meets the target to the pound (within
+    £1 below it counts). The half-width is half the Wilson score interval. Without
+    ``savings_target`` returns None; without ``target_month`` the target is judged at the horizon.
     """
     target = attr(ds, "savings_target")
     if target is None:
         return None
     d = select_scenario(ds, scenario)
     tm = target_month(d)
-    rate = d["savings_run_rate"].isel(time=-1, drop=True) if tm is None else at_month(d["savings_run_rate"], tm)
-    x = per_replication(rate, "savings_run_rate")
+    name = target_variable(ds)
+    rate = d[name].isel(time=-1, drop=True) if tm is None else at_month(d[name], tm)
+    x = per_replication(rate, name)
     n = x.size
     if n == 0:
         return None
-    hits = int(np.count_nonzero(x >= float(target)))
+    hits = int(np.count_nonzero(meets_target(x, float(target))))
     low, high = wilson(hits, n, confidence)
     return hits / n, (high - low) / 2.0
 
@@ -128,6 +168,26 @@ def dissolution_probability(
     return hits / x.size, (high - low) / 2.0
 
 
+def partners_ahead_probability(
+    ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None
+) -> tuple[float, float] | None:
+    """P(every partner's NPV > £0) and its CI half-width (half the Wilson interval); None without
+    per-council NPV or with a single council."""
+    ahead = every_partner_ahead(ds, scenario)
+    if ahead is None or ahead.size == 0 or ds.sizes.get("council", 0) < 2:
+        return None
+    hits = int(np.count_nonzero(ahead))
+    low, high = wilson(hits, ahead.size, confidence)
+    return hits / ahead.size, (high - low) / 2.0
+
+
+def target_sentence(ds: xr.Dataset) -> str:
+    """What the target is compared with, in words: "the reviews' savings run-rate" or "the savings run-rate"."""
+    if target_variable(ds) == "service_savings_run_rate" and has_joint_management(ds):
+        return "the reviews' savings run-rate (joint management left out)"
+    return "the savings run-rate" + (" (joint management included)" if has_joint_management(ds) else "")
+
+
 # --------------------------------------------------------------------------- formatting
 
 
@@ -136,9 +196,9 @@ def cell_text(row: str, value: float, hw: float, start: dt.date, statistic: str)
     units = units_of(row)
     if units.startswith("months"):
         if math.isnan(value):
-            return "not reached"
+            return "n/a" if row == "payback_month" else "not reached"
         if math.isinf(value):
-            return "after horizon"
+            return "no deficit" if value < 0 else "after horizon"
         h = "±∞" if math.isinf(hw) else f"±{hw:.1f}mo"
         return f"{month_label(start, value)} {h}"
     if units == "1":
@@ -179,17 +239,13 @@ def format_summary(
     lines = [head, details, f"Each figure ± half-width of its {confidence:.0%} confidence interval (Monte Carlo error).", ""]
 
     labels: list[tuple[str, str | None]] = []  # (label, row) or (heading, None)
-    resilience_heading = False
+    current = None
     for row in table.index:
-        if row.startswith(RESILIENCE_PREFIX):
-            if not resilience_heading:
-                labels.append(("Lowest resilience", None))
-                resilience_heading = True
-            labels.append(("  " + row[len(RESILIENCE_PREFIX) + 1 : -1], row))
-        elif row == "savings_run_rate@target" and tm is not None:
-            labels.append((f"Run-rate {month_label(start, tm)}", row))
-        else:
-            labels.append((_LABELS.get(row, row), row))
+        heading, label = row_label(ds, row)
+        if heading is not None and heading != current:
+            labels.append((heading, None))
+        current = heading
+        labels.append((label if heading is None else "  " + label, row))
 
     stats = list(STATISTICS)
     cells = {
@@ -208,6 +264,15 @@ def format_summary(
         lines.append(lab if row is None else line(lab, cells[row]))
 
     notes = ["Run-rate: recurring savings in force, £ a year. End: the last simulated month."]
+    if has_joint_management(ds):
+        notes.append("Reviews: the service reviews' savings and costs (the programme team's included); joint "
+                     "management: its saving and one-off cost; total, and net savings at end: both.")
+    if "payback_month" in table.index:
+        notes.append("The reviews' payback: the first month from which their cumulative net savings stay at or "
+                     "above £0 after a deficit; no deficit: they are never below £0.")
+    if any(r.startswith(COUNCIL_NPV_PREFIX) for r in table.index):
+        notes.append("Each council's NPV: its share of savings less its share of costs, by the "
+                     f"programme's cost sharing ({attr(ds, 'cost_sharing') or 'budget'}).")
     if any(r.startswith(RESILIENCE_PREFIX) for r in table.index):
         notes.append("Resilience: budget-weighted share of services operating safely; ± in % points.")
     if any(c in ("after horizon", "not reached") or "±∞" in c for cs in cells.values() for c in cs):
@@ -220,24 +285,29 @@ def format_summary(
         lines.extend(textwrap.wrap(note, width=_WIDTH))
 
     prob = target_probability(ds, confidence=confidence, scenario=scenario)
+    ahead = partners_ahead_probability(ds, confidence=confidence, scenario=scenario)
+    if prob is not None or ahead is not None:
+        lines.append("")
     if prob is not None:
         p, hw = prob
         by = month_label(start, tm if tm is not None else float(horizon))
-        decimals = 0 if hw >= 0.01 else 1
         target = float(attr(ds, "savings_target"))
-        lines.append("")
-        lines.append(
-            f"P(savings run-rate ≥ {format_money(target)}/yr by {by}): "
-            f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
-        )
+        whose = "reviews' savings run-rate" if target_variable(ds) == "service_savings_run_rate" and \
+            has_joint_management(ds) else "savings run-rate"
+        lines.append(f"P({whose} ≥ {format_money(target)}/yr by {by}): {_percent(p, hw)}")
+    if ahead is not None:
+        lines.append(f"P(every partner's NPV > £0): {_percent(*ahead)}")
     gone = dissolution_probability(ds, confidence=confidence, scenario=scenario)
     if gone is not None:
-        p, hw = gone
-        decimals = 0 if hw >= 0.01 else 1
-        if prob is None:
+        if prob is None and ahead is None:
             lines.append("")
-        lines.append(f"P(partnership dissolved by {end}): {100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %")
+        lines.append(f"P(partnership dissolved by {end}): {_percent(*gone)}")
     return "\n".join(lines) + "\n"
+
+
+def _percent(p: float, hw: float) -> str:
+    decimals = 0 if hw >= 0.01 else 1
+    return f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
 
 
 def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS_QUO) -> str:
@@ -260,5 +330,5 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
     return "\n".join(lines)
 
 
-__all__ = ["summarise", "target_probability", "dissolution_probability", "cell_text", "format_summary",
-           "format_baseline"]
+__all__ = ["summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
+           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline"]

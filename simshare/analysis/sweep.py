@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..config import Config, ConfigError, load_config, parse_value
+from ..config import Config, ConfigError, load_config, parse_value, plain
 from ..engine.simulate import parameter_units, run_scenarios
 from .results import attr, format_money, month_label, outcomes, start_date
 from .statistics import STATISTICS, statistic_ci
-from .summary import target_probability
+from .summary import target_probability, target_sentence
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -144,6 +144,7 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
     """One config per point of the full factorial, in C order (last path fastest), named
     ``path=value; path=value``. A path or value that does not make a valid config raises
     ConfigError naming the path and the value."""
+    axes = {str(path): plain(list(values)) for path, values in axes.items()}  # numpy values become plain ones
     cfg = load_config(config, overrides)
     base = load_config({k: v for k, v in cfg.raw.items() if k != "scenarios"}) if cfg.scenarios else cfg
     if not axes:
@@ -228,7 +229,7 @@ def sweep(config: Any, axes: Mapping[str, list], replications: int = 200, seed: 
     that is not a valid config (or that changes the start or the horizon); ValueError for bad engine
     options.
     """
-    axes = {str(p): list(v) for p, v in axes.items()}
+    axes = {str(p): plain(list(v)) for p, v in axes.items()}  # numpy values become plain ones
     points = sweep_configs(config, axes, overrides)
     attrs = {
         "sweep_paths": json.dumps(list(axes), ensure_ascii=False),
@@ -327,7 +328,8 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
     if "P(target)" in table:
         tm = attr(ds, "target_month")
         by = month_label(start, float(tm)) if tm is not None else "the end"
-        lines.append(f"P(target): chance of a savings run-rate ≥ {format_money(float(target))}/yr by {by}.")
+        lines.append(f"P(target): chance that {target_sentence(ds)} is at least {format_money(float(target))}/yr "
+                     f"by {by} (to the pound).")
     lines.append("Completion: after horizon = later than the last simulated month; not reached = no mean.")
     return "\n".join(lines) + "\n"
 

@@ -8,17 +8,20 @@ the phasing order, correlations, scenarios) run alongside the schema's.
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Union
 
 from pydantic import ValidationError
 
-from ..distributions import DistError, copula_factor
+from ..distributions import GROSS_CHANGE, CorrelationError, DistError
+from .cases import warn_about_cases
 from .drivers import check_drivers
-from .errors import ConfigError
-from .overrides import apply_overrides
-from .parameters import correlation_matrix, replication_parameters
+from .errors import ConfigError, ConfigWarning
+from .overrides import apply_overrides, plain
+from .parameters import correlation_fit, correlation_matrix, replication_parameters
 from .schema import Config, got
 
 #: the scenario name of "no programme at all": the same councils and workforce, no reviews, no joint management
@@ -129,6 +132,10 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
             p = (posts or {}).get(c)
             if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (n, p)) and n > p:
                 errors.append(f"services[{i}].specialists.{c}: must not exceed posts.{c} ({p}), got {n}")
+    total = sum(n for _, s in _items(raw, "services") if isinstance(s.get("posts"), dict)
+                for n in s["posts"].values() if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 0)
+    if total > MAX_TOTAL_POSTS:
+        errors.append(f"services: {total:,.0f} posts in all; a config may have at most {MAX_TOTAL_POSTS:,}")
     programme = raw.get("programme") if isinstance(raw.get("programme"), dict) else {}
     order = programme.get("order")
     if isinstance(order, list):
@@ -142,6 +149,7 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
                 errors.append(f"programme.order[{i}]: service {name!r} appears twice")
             seen.add(name)
     errors += _check_precedence(raw, services, order)
+    errors += _check_sharing(programme.get("cost_sharing"), councils, _items(raw, "services"))
     target, horizon = programme.get("target_month"), programme.get("horizon_months")
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
         errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
@@ -193,11 +201,39 @@ def _check_precedence(raw: Mapping[str, Any], services: list[str], order: Any) -
     return errors
 
 
+class CorrelationRepairWarning(ConfigWarning):
+    """The config's rank correlations were slightly inconsistent and have been moved to the nearest
+    consistent set; the message names each pair and its value as entered and as used."""
+
+
+def _pair(names: list[str], i: int, j: int, where: dict[frozenset, int]) -> str:
+    k = where.get(frozenset((names[i], names[j])))
+    head = f"correlations[{k}]" if k is not None else "(not given, so 0)"
+    return f"{head} {names[i]} ↔ {names[j]}"
+
+
+def _check_sharing(sharing: Any, councils: list[str], services: list[tuple[int, dict]]) -> list[str]:
+    """A table of council shares names only the config's councils and gives each service's councils a share."""
+    if not isinstance(sharing, dict):
+        return []
+    known = ", ".join(councils)
+    errors = [f"programme.cost_sharing.{c}: unknown council {c!r} (councils are: {known})"
+              for c in sharing if c not in councils]
+    numbers = {c: v for c, v in sharing.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for i, s in services:
+        posts = s.get("posts")
+        if isinstance(posts, dict) and posts and all(numbers.get(c, 0) == 0 for c in posts):
+            errors.append(f"programme.cost_sharing: gives no share to any council of services[{i}] "
+                          f"({s.get('name')!r}: {', '.join(posts)})")
+    return errors
+
+
 def _check_correlations(cfg: Config) -> list[str]:
     if not cfg.correlations:
         return []
     paths = {p.path: p for p in replication_parameters(cfg)}
     errors = []
+    first: dict[frozenset, int] = {}
     for i, corr in enumerate(cfg.correlations):
         a, b = corr.between
         for j, path in enumerate((a, b)):
@@ -208,18 +244,56 @@ def _check_correlations(cfg: Config) -> list[str]:
                 )
         if a == b:
             errors.append(f"correlations[{i}].between: a parameter cannot be correlated with itself ({a!r})")
+            continue
+        pair = frozenset((a, b))
+        if pair in first:
+            k = first[pair]
+            errors.append(
+                f"correlations[{i}].between: the pair {a!r}, {b!r} is already correlated by correlations[{k}] "
+                f"(rho = {cfg.correlations[k].rho:g} there, {corr.rho:g} here); give each pair once"
+            )
+        else:
+            first[pair] = i
     if errors:
         return errors
     try:
-        _, matrix = correlation_matrix(cfg)
-        copula_factor(matrix)
+        names, fit = correlation_fit(cfg)
+    except CorrelationError as err:
+        names, _ = correlation_matrix(cfg)
+        moves = "; ".join(f"{_pair(names, i, j, first)}: {entered:g} → {near:.4f}" for i, j, entered, near in err.entries)
+        return [f"correlations: {err} ({moves}); correct these (a move of up to {GROSS_CHANGE:g} is made "
+                "for you, with a warning)"]
     except (DistError, ValueError) as err:
-        errors.append(f"correlations: {err}")
+        return [f"correlations: {err}"]
+    if fit.changes and multiprocessing.parent_process() is None:  # said once, by the parent, not by each worker
+        moves = "; ".join(f"{_pair(names, i, j, first)}: {entered:g} → {used:.4f}" for i, j, entered, used in fit.changes)
+        warnings.warn(CorrelationRepairWarning(
+            f"{cfg.programme.name}: the rank correlations are slightly inconsistent (no set of variables has "
+            f"them all at once), so the nearest consistent set is used: {moves}. The results record this "
+            "in their attributes (correlation_repairs)."), stacklevel=2)
     return errors
+
+
+#: the most posts a whole config may have (every council, every service)
+MAX_TOTAL_POSTS = 1_000_000
+#: the largest config file read (a config is a few kilobytes)
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: how binary files simshare writes or reads begin: netCDF-4/HDF5, netCDF classic, numpy's npz (zip)
+_BINARY_MAGIC = {b"\x89HDF\r\n\x1a\n": "a results file (netCDF-4): use 'simshare summary' or 'simshare report'",
+                 b"CDF\x01": "a results file (netCDF): use 'simshare summary' or 'simshare report'",
+                 b"CDF\x02": "a results file (netCDF): use 'simshare summary' or 'simshare report'",
+                 b"PK\x03\x04": "a zip or .npz file, not a TOML config"}
 
 
 def _read_toml(path: Path) -> dict:
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        for magic, what in _BINARY_MAGIC.items():
+            if head.startswith(magic):
+                raise ConfigError([f"{path} is {what}"])
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError([f"{path} is {path.stat().st_size:,} bytes; a config may be at most {MAX_CONFIG_BYTES:,}"])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"no such file: {path}"]) from None
@@ -233,6 +307,19 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError([f"TOML syntax error: {err}"], source=str(path)) from None
 
 
+def _apply_each(raw: dict, overrides: Mapping[str, Any]) -> dict:
+    """Apply overrides one by one, so that one that cannot apply is named (a path through a value
+    that is not a table, e.g. ``programme.joint_management=5`` then ``programme.joint_management.x=1``)."""
+    for path, value in overrides.items():
+        try:
+            raw = apply_overrides(raw, {path: value})
+        except (TypeError, AttributeError, KeyError, IndexError):
+            above = [p for p in overrides if p != path and str(path).startswith(f"{p}.")]
+            hint = f" (another override sets {above[0]} to a plain value)" if above else ""
+            raise ConfigError([f"{path}: cannot set this: a key on its path is not a table{hint}"]) from None
+    return raw
+
+
 def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: Mapping[str, Any] | None = None) -> Config:
     """Load and validate a config from a TOML file path or a dict; raise ConfigError listing every problem."""
     if isinstance(source, Config):
@@ -242,11 +329,11 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
         label = str(source)
         raw = _read_toml(Path(source))
     elif isinstance(source, Mapping):
-        raw = copy.deepcopy(dict(source))
+        raw = plain(source)  # a deep copy, with numpy numbers and arrays as Python numbers and lists
     else:
         raise ConfigError([f"a config must be a path or a table, got {type(source).__name__}"])
     if overrides:
-        raw = apply_overrides(raw, overrides)
+        raw = _apply_each(raw, overrides)
     if "raw" in raw:
         raise ConfigError(["raw: unknown key (not part of the config; check the spelling)"], source=label)
     cross = _cross_check(raw)
@@ -257,6 +344,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     errors = cross or (check_drivers(cfg) + _check_correlations(cfg) + _check_scenarios(cfg))
     if errors:
         raise ConfigError(errors, source=label)
+    warn_about_cases(cfg, label)
     return cfg
 
 
@@ -270,7 +358,9 @@ def _check_scenarios(cfg: Config) -> list[str]:
     base = _without_scenarios(cfg.raw)
     for i, sc in enumerate(cfg.scenarios):
         try:
-            load_config(apply_overrides(base, sc.set))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConfigWarning)  # said when the scenario itself is run
+                load_config(apply_overrides(base, sc.set))
         except ConfigError as err:
             errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
     return errors
@@ -288,7 +378,11 @@ def scenario_config(cfg: Config, name: str) -> Config:
 
 
 def status_quo(cfg: Config) -> Config:
-    """The same councils and workforce with no programme: no reviews, no joint management (DESIGN §1.5)."""
+    """The same councils and workforce with no programme: no reviews, no joint management (docs/model.md, section 4).
+
+    ``order = []`` alone means the same (the model runs no joint management without reviews); the table
+    is dropped too so that the config recorded with the results says so.
+    """
     raw = copy.deepcopy(cfg.raw)
     raw["programme"]["order"] = []
     raw["programme"].pop("joint_management", None)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import tomllib
 from typing import Any, Mapping
 
+import numpy as np
 from pydantic import BaseModel
 
 from .errors import ConfigError
@@ -15,6 +17,33 @@ from .schema import Council, Driver, JointManagement, Programme, Service
 
 _SECTIONS = {"programme": Programme, "councils": Council, "services": Service, "drivers": Driver}
 _TABLE_KEYS = ("budget", "posts", "specialists")
+
+
+_ATOMS = (str, int, float, bool, dt.date, dt.datetime)
+#: tables and lists nested deeper than this are refused (a config needs 4 levels; Python's own recursion would fail)
+MAX_DEPTH = 64
+
+
+def plain(value: Any, _depth: int = 0) -> Any:
+    """A deep copy of ``value`` with numpy types as Python ones: numpy scalars become int, float, bool or
+    str, numpy arrays and tuples become lists, mapping keys become their plain form. Everything the
+    config accepts as a plain number or list is then accepted as a numpy number or array too.
+    ConfigError for tables or lists nested more than MAX_DEPTH deep."""
+    if value is None or type(value) in _ATOMS:
+        return value
+    if _depth > MAX_DEPTH:
+        raise ConfigError([f"(top level): tables and lists are nested more than {MAX_DEPTH} levels deep"])
+    if isinstance(value, np.ndarray):
+        if value.ndim > MAX_DEPTH:
+            raise ConfigError([f"(top level): an array has more than {MAX_DEPTH} dimensions"])
+        return plain(value.tolist(), _depth) if value.dtype == object else value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [plain(v, _depth + 1) for v in value]
+    if isinstance(value, Mapping):
+        return {plain(k, _depth + 1): plain(v, _depth + 1) for k, v in value.items()}
+    return copy.deepcopy(value)
 
 
 def parse_value(text: str) -> Any:
@@ -99,9 +128,9 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
     distribution table (``services.Planning.review_months.mean``) and ``drivers.NAME`` (a risk
     driver's factor; see :func:`_set_driver`).
     """
-    out = copy.deepcopy(dict(raw))
+    out = plain(dict(raw))
     out.pop("raw", None)
-    for path, value in overrides.items():
+    for path, value in plain(dict(overrides)).items():
         parts = str(path).split(".")
         section = parts[0]
         if section not in _SECTIONS or len(parts) < 2:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..distributions import Dist, copula_factor, correlate_uniforms, ppf
+from ..distributions import U_MAX, U_MIN, CorrelationFit, Dist, correlate_uniforms, fit_correlations, ppf
 from .schema import INTEGER_KEYS, OCCURRENCE_KEYS, Config
 
 #: durations drawn once per replication (one review, consultation, implementation per service)
@@ -86,7 +86,8 @@ def parameter_paths(cfg: Config) -> list[str]:
 
 
 def correlation_matrix(cfg: Config) -> tuple[list[str], np.ndarray]:
-    """The correlated parameters and their rank-correlation matrix (identity where unspecified)."""
+    """The correlated parameters and their rank-correlation matrix (identity where unspecified).
+    A pair given twice is refused when the config is loaded, so no entry overwrites another here."""
     names: list[str] = []
     for corr in cfg.correlations:
         for path in corr.between:
@@ -99,20 +100,57 @@ def correlation_matrix(cfg: Config) -> tuple[list[str], np.ndarray]:
     return names, matrix
 
 
+def correlation_fit(cfg: Config) -> tuple[list[str], CorrelationFit]:
+    """The correlated parameters and the copula used for them: the config's rank correlations, or the
+    nearest consistent set when they are slightly inconsistent (see :func:`correlation_repairs`).
+    Raises DistError (CorrelationError) for grossly inconsistent ones; load_config refuses those."""
+    return cfg.derived("correlation_fit", _correlation_fit)
+
+
+def _correlation_fit(cfg: Config) -> tuple[list[str], CorrelationFit]:
+    names, matrix = correlation_matrix(cfg)
+    return names, fit_correlations(matrix)
+
+
+def correlation_repairs(cfg: Config) -> list[dict]:
+    """How the rank correlations were repaired to the nearest consistent set, one entry per moved
+    pair: ``{"between": [a, b], "entered": ρ, "used": ρ', "entry": "correlations[i]" or None}``
+    (None: a pair the config does not correlate, taken as 0). Empty when used as entered.
+    Plain JSON-ready values, for the results' attributes."""
+    if not cfg.correlations:
+        return []
+    names, fit = correlation_fit(cfg)
+    where = {}
+    for k, corr in enumerate(cfg.correlations):
+        where[frozenset(corr.between)] = f"correlations[{k}]"
+    return [{"between": [names[i], names[j]], "entered": round(entered, 12), "used": round(used, 12),
+             "entry": where.get(frozenset((names[i], names[j])))}
+            for i, j, entered, used in fit.changes]
+
+
+def correlated_columns(cfg: Config, specs: list[ParameterSpec]) -> tuple[list[int], CorrelationFit | None]:
+    """Columns (in ``specs``) of the correlated parameters, in the order of the copula's matrix."""
+    if not cfg.correlations:
+        return [], None
+    names, fit = correlation_fit(cfg)
+    paths = [p.path for p in specs]
+    return [paths.index(n) for n in names], fit
+
+
 def correlate(cfg: Config, specs: list[ParameterSpec], u: np.ndarray) -> np.ndarray:
-    """Impose the config's rank correlations on independent uniforms ``u`` (n × P) by Gaussian copula."""
+    """Impose the config's rank correlations on independent uniforms ``u`` (n × P) by Gaussian copula.
+    Row by row: each row's result is the same bits whatever the number of rows."""
     if not cfg.correlations:
         return u
-    names, matrix = correlation_matrix(cfg)
-    columns = [[p.path for p in specs].index(n) for n in names]
+    columns, fit = correlated_columns(cfg, specs)
     out = np.array(u, dtype=float, copy=True)
-    out[:, columns] = correlate_uniforms(out[:, columns], copula_factor(matrix))
+    out[:, columns] = correlate_uniforms(out[:, columns], fit.factor)
     return out
 
 
 def draw_values(specs: list[ParameterSpec], u: np.ndarray) -> np.ndarray:
     """Values (n × P) of the parameters at uniforms ``u`` (n × P), by inverse CDF."""
-    u = np.atleast_2d(np.asarray(u, dtype=float))
+    u = np.clip(np.atleast_2d(np.asarray(u, dtype=float)), U_MIN, U_MAX)  # only an exact 0 or 1 moves
     out = np.empty_like(u)
     column = {p.path: j for j, p in enumerate(specs)}
     for j, spec in enumerate(specs):

@@ -120,7 +120,11 @@ class JointManagementValues:
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeValues:
-    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year."""
+    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year.
+
+    ``target_scope`` is ``"services"`` or ``"total"``; ``cost_sharing`` a rule (``"budget"``, ``"posts"``,
+    ``"equal"``) or council shares summing to 1.
+    """
 
     name: str
     start: dt.date
@@ -148,6 +152,8 @@ class ProgrammeValues:
     unwind_months: float
     savings_retained: float
     dissolution_cost: float
+    target_scope: str
+    cost_sharing: str | ByCouncil[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +185,8 @@ class ServiceValues:
     ``review_months``, ``consultation_months`` and ``implementation_months`` happen once
     per replication, so they are drawn numbers here. ``budget`` (£/yr), ``posts`` and
     ``specialists`` are keyed by council name, for the councils that have the service.
+    ``realisation`` is the share of the business case delivered; ``pay_harmonisation`` a share
+    of the remaining staff cost a year, ``harmonisation_cost`` £ once, both from go-live.
     """
 
     name: str
@@ -201,6 +209,9 @@ class ServiceValues:
     ramp_months: float
     recruitment_freeze: bool
     after: tuple[str, ...]
+    realisation: float
+    pay_harmonisation: float
+    harmonisation_cost: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +313,8 @@ class _Template:
                 arg, fill = None, self._number(path, key in INTEGER_KEYS)
             elif isinstance(value, list):
                 arg, fill = tuple(value), None
+            elif isinstance(value, Mapping):
+                arg, fill = ByCouncil(value), None
             else:
                 arg, fill = value, None
             if key.startswith("specialist_recruitment_") and value is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import tempfile
 from pathlib import Path
@@ -14,16 +15,23 @@ import tomli_w
 import xarray as xr
 from tqdm.auto import tqdm
 
-from ..version import __version__
 from ..distributions import Dist
 from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
+from ..config.parameters import correlation_repairs
+from ..version import __version__
 from .executors import EXECUTORS, execute
 from .sampling import METHODS, design_uniforms, replication_inputs
-from .store import Layout, PartStore, StoreError, write_netcdf
+from .store import FolderLock, Layout, PartStore, StoreError, write_netcdf
 from .worker import Task, run_task
 
 #: without ``max_replications``, a run with a stop rule may grow to this many times its replications
 CEILING_FACTOR = 20
+#: the most replications one run may hold (results of a million replications are gigabytes)
+MAX_REPLICATIONS = 1_000_000
+#: seeds are stored as a 64-bit netCDF attribute
+MAX_SEED = 2**63 - 1
+#: the most parallel workers
+MAX_WORKERS = 512
 
 
 @runtime_checkable
@@ -41,7 +49,8 @@ class StopRule(Protocol):
 def default_ceiling(replications: int, max_replications: int | None) -> int:
     """The most replications a run with a stop rule may reach: ``max_replications``, else
     :data:`CEILING_FACTOR` × ``replications``."""
-    return max_replications if max_replications is not None else CEILING_FACTOR * replications
+    return max_replications if max_replications is not None else min(CEILING_FACTOR * replications,
+                                                                      max(replications, MAX_REPLICATIONS))
 
 
 def config_text(cfg: Config) -> str:
@@ -61,6 +70,7 @@ _UNITS = {
     "turnover_annual": "1/yr", "team_turnover_annual": "1/yr",
     "budget": "£/yr", "saving_per_year": "£/yr", "salary": "£/yr", "savings_target": "£/yr",
     "one_off_cost": "£", "redundancy_cost": "£", "team_cost_per_month": "£/month",
+    "harmonisation_cost": "£", "pay_harmonisation": "1/yr",
     "review_teams": "slots", "support_capacity": "slots", "frontline_limit": "slots",
     "approvals_per_meeting": "cases",
     "dissolution_annual": "1/yr", "dissolution_cost": "£",
@@ -81,15 +91,16 @@ def parameter_units(path: str) -> str:
 
 
 def _check_args(replications: Any, seed: Any, workers: Any, executor: str, sampling: str, chunk_size: Any) -> None:
-    def whole(name: str, value: Any, minimum: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    def whole(name: str, value: Any, minimum: int, maximum: int) -> None:
+        if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                or not minimum <= value <= maximum):
+            raise ValueError(f"{name} must be a whole number from {minimum} to {maximum:,}, got {value!r}")
 
-    whole("replications", replications, 1)
-    whole("seed", seed, 0)
-    whole("workers", workers, 1)
+    whole("replications", replications, 1, MAX_REPLICATIONS)
+    whole("seed", seed, 0, MAX_SEED)
+    whole("workers", workers, 1, MAX_WORKERS)
     if chunk_size is not None:
-        whole("chunk_size", chunk_size, 1)
+        whole("chunk_size", chunk_size, 1, MAX_REPLICATIONS)
     if executor not in EXECUTORS:
         raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     if sampling not in METHODS:
@@ -168,6 +179,7 @@ class Run:
             "title": f"simshare results: {p.name}",
             "config": self.texts[0],
             "config_name": p.name,
+            "correlation_repairs": json.dumps(correlation_repairs(self.base), ensure_ascii=False),
             "seed": self.seed,
             "sampling": self.sampling,
             "replications": replications,
@@ -178,6 +190,9 @@ class Run:
             "savings_target": p.savings_target,
             "target_month": p.target_month if p.target_month is not None else (
                 p.horizon_months if p.savings_target is not None else None),
+            "target_scope": p.target_scope,
+            "cost_sharing": p.cost_sharing if isinstance(p.cost_sharing, str) else ", ".join(
+                f"{c} {share:g}" for c, share in p.cost_sharing.items()),
             "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
             "dissolution": int(isinstance(p.dissolution_annual, Dist) or p.dissolution_annual > 0),
         }
@@ -197,6 +212,16 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
     :class:`StopRule`'s ``attrs()`` are recorded in the results.
     """
     output = Path(output)
+    with FolderLock(output.parent):
+        return _run_locked(run, replications, output, workers=workers, executor=executor, chunk_size=chunk_size,
+                           scheduler=scheduler, resume=resume, progress=progress, stop=stop,
+                           max_replications=max_replications, extra_attrs=extra_attrs)
+
+
+def _run_locked(run: Run, replications: int, output: Path, *, workers: int, executor: str,
+                chunk_size: int | None, scheduler: str | None, resume: bool, progress: bool,
+                stop: Callable[[xr.Dataset], bool] | None, max_replications: int | None,
+                extra_attrs: Mapping[str, Any] | None) -> int:
     store = PartStore(output.with_name(output.name + ".parts"), run.description(replications))
     store.open(resume)
     if chunk_size is None:
@@ -234,6 +259,10 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
     attrs = dict(extra_attrs or {})
     if isinstance(stop, StopRule):
         attrs.update(stop.attrs())
+    missing = store.missing(total)
+    if missing:  # never write a results file holding replications that were not computed
+        raise StoreError(f"{output}: {len(missing)} of {total} replications are missing from {store.folder} "
+                         f"(the first is {missing[0]}); run again with --resume")
     write_netcdf(output, run.layout(total, attrs), store.parts(total), total)
     store.remove()
     return total
@@ -299,8 +328,9 @@ def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int 
     _check_args(replications, seed, workers, executor, sampling, chunk_size)
     if stop is not None and sampling != "mc":
         raise ValueError("a stop rule adds replications as it goes, which needs sampling='mc'")
-    if max_replications is not None and max_replications < replications:
-        raise ValueError(f"max_replications ({max_replications}) must be at least replications ({replications})")
+    if max_replications is not None and not replications <= max_replications <= MAX_REPLICATIONS:
+        raise ValueError(f"max_replications ({max_replications}) must be from replications ({replications}) "
+                         f"to {MAX_REPLICATIONS:,}")
     scenarios = {BASE: cfg}
     if baseline:
         scenarios[STATUS_QUO] = status_quo(cfg)
@@ -310,4 +340,4 @@ def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int 
 
 
 __all__ = ["simulate", "run_scenarios", "config_text", "parameter_units", "default_executor", "default_ceiling",
-           "CEILING_FACTOR", "StopRule", "Run", "run_to_file", "StoreError"]
+           "CEILING_FACTOR", "MAX_REPLICATIONS", "MAX_SEED", "MAX_WORKERS", "StopRule", "Run", "run_to_file", "StoreError"]

@@ -2,17 +2,27 @@
 
 Each finished chunk is saved as its own ``.npz`` file in ``results.nc.parts/`` (written to
 a temporary name, then renamed, so a killed run never leaves a half-written part).
-``--resume`` keeps the parts whose run description matches and runs only the missing
-replications.  The final ``results.nc`` is streamed part by part into a temporary file
-and renamed into place, so memory stays flat and no reader ever sees half a file.
+Each part's sha256 is kept beside it (``part-….npz.sha256``): ``--resume`` keeps the parts whose
+run description matches and whose checksum holds (a damaged part is removed, said on stderr and
+recomputed) and runs only the missing replications; parts from a run of more replications are
+cut to the replications asked for.  The final ``results.nc`` is streamed part by part into a
+temporary file, checked complete, and renamed into place, so memory stays flat and no reader
+ever sees half a file or a replication that was not computed.  A lock file (``.simshare.lock``
+in the output folder, holding the pid, host and start time) refuses a second run into the
+same folder while the first is alive; a lock left by a killed run is taken over.  A failed write
+(a full disk) raises :class:`StoreError` and leaves no temporary file behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import json
 import os
 import shutil
+import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,7 +37,81 @@ VARIABLES: dict[str, Output] = {o.name: o for o in DATASET_OUTPUTS}
 
 
 class StoreError(ValueError):
-    """A result folder that cannot be used as asked (unwritable, or a resume that does not match)."""
+    """A result folder that cannot be used as asked (unwritable, full, in use by another run, or a
+    resume that does not match)."""
+
+
+LOCK_NAME = ".simshare.lock"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+class FolderLock:
+    """One writer per output folder: ``LOCK_NAME`` created exclusively, holding pid, host and start."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK_NAME
+        self.held = False
+
+    def acquire(self) -> None:
+        me = {"pid": os.getpid(), "host": socket.gethostname(),
+              "started": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+        for _ in range(3):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                other = self._holder()
+                if other is not None and (other.get("host") != me["host"] or _alive(int(other.get("pid", -1)))):
+                    raise StoreError(
+                        f"{self.folder} is in use by another simshare run (pid {other.get('pid')} on "
+                        f"{other.get('host')}, started {other.get('started')}); wait for it, or choose "
+                        f"another folder with -o (if that run is gone, delete {self.path})") from None
+                self.path.unlink(missing_ok=True)  # a killed run's lock (or an unreadable one)
+                continue
+            except OSError as err:
+                raise StoreError(f"{self.folder}: cannot lock the folder ({err.strerror or err})") from None
+            try:
+                os.write(fd, json.dumps(me).encode())
+            finally:
+                os.close(fd)
+            self.held = True
+            return
+        raise StoreError(f"{self.folder}: cannot take the lock {self.path}")
+
+    def _holder(self) -> dict | None:
+        try:
+            holder = json.loads(self.path.read_text())
+            return holder if isinstance(holder, dict) and isinstance(holder.get("pid"), int) else None
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
+
+    def __enter__(self) -> "FolderLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _failed_write(path: Path, err: BaseException) -> StoreError:
+    reason = getattr(err, "strerror", None) or str(err)
+    full = isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+    return StoreError(f"cannot write {path}: {reason}" + (" (the disk is full: free some space and run again "
+                                                          "with --resume)" if full else ""))
 
 
 @dataclass
@@ -54,18 +138,51 @@ class PartStore:
     def open(self, resume: bool) -> None:
         meta = self.folder / "run.json"
         if resume and meta.exists():
-            stored = json.loads(meta.read_text())
+            try:
+                stored = json.loads(meta.read_text())
+            except (OSError, ValueError):
+                stored = None
+            if stored is None:
+                raise StoreError(f"cannot resume: {meta} is damaged; run without --resume to start again")
             if stored != self.description:
                 changed = sorted(k for k in set(stored) | set(self.description) if stored.get(k) != self.description.get(k))
                 raise StoreError(
                     f"cannot resume: {self.folder} holds a run with a different {', '.join(changed)}; "
                     "run without --resume to start again"
                 )
+            self.check_parts()
             return
-        if self.folder.exists():
-            shutil.rmtree(self.folder)
-        self.folder.mkdir(parents=True)
+        try:
+            if self.folder.exists():
+                shutil.rmtree(self.folder)
+            self.folder.mkdir(parents=True)
+        except OSError as err:
+            raise _failed_write(self.folder, err) from None
         _atomic_write(meta, json.dumps(self.description, indent=1).encode())
+
+    def check_parts(self) -> list[str]:
+        """Remove the parts whose checksum does not hold (truncated, corrupted, or without one),
+        and leftover temporaries; say so on stderr; return the damaged parts' names."""
+        for tmp in self.folder.glob("*.tmp"):
+            tmp.unlink(missing_ok=True)
+        damaged = []
+        for path in sorted(self.folder.glob("part-*.npz")):
+            sidecar = path.with_name(path.name + ".sha256")
+            try:
+                good = sidecar.read_text().strip() == _sha256(path)
+            except OSError:
+                good = False
+            if not good:
+                damaged.append(path.name)
+                path.unlink(missing_ok=True)
+                sidecar.unlink(missing_ok=True)
+        for sidecar in self.folder.glob("part-*.npz.sha256"):
+            if not sidecar.with_name(sidecar.name[:-len(".sha256")]).exists():
+                sidecar.unlink(missing_ok=True)
+        if damaged:
+            print(f"simshare: {len(damaged)} damaged part(s) in {self.folder} (checksum mismatch): "
+                  f"{', '.join(damaged[:5])}{' …' if len(damaged) > 5 else ''}; recomputing them", file=sys.stderr)
+        return damaged
 
     def done(self) -> dict[int, int]:
         """Chunks already stored: first replication -> count."""
@@ -85,28 +202,46 @@ class PartStore:
         count = next(iter(arrays.values())).shape[1]
         path = self.folder / f"part-{start:09d}-{count:09d}.npz"
         tmp = path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            _atomic_write(path.with_name(path.name + ".sha256"), _sha256(tmp).encode())
+            os.replace(tmp, path)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise _failed_write(path, err) from None
 
     def parts(self, total: int) -> Iterable[tuple[int, dict[str, np.ndarray]]]:
         """Stored chunks in replication order, each loaded only while it is being written out."""
         for start, count in sorted(self.done().items()):
             if start >= total:
                 continue
+            keep = min(count, total - start)  # a part of a longer run: only the replications asked for
             with np.load(self.folder / f"part-{start:09d}-{count:09d}.npz") as data:
-                yield start, {k: data[k] for k in data.files}
+                yield start, {k: data[k][:, :keep] for k in data.files}
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise _failed_write(path, err) from None
 
 
 def month_starts(start: dt.date, months: int) -> np.ndarray:
@@ -156,15 +291,23 @@ def write_netcdf(path: Path, layout: Layout, parts: Iterable[tuple[int, dict[str
                     var.coordinates = "date"
                 variables[name] = var
             nc.setncatts({k: v for k, v in layout.attrs.items() if v is not None})
+            covered = np.zeros(total, dtype=bool)
             for start, arrays in parts:
                 count = arrays["npv"].shape[1]
+                covered[start:start + count] = True
                 for name, var in variables.items():
                     data = arrays[name]
                     if scenario_dim:
                         var[:, start:start + count] = data
                     else:
                         var[start:start + count] = data[0]
+            if not covered.all():
+                lost = np.flatnonzero(~covered)
+                raise StoreError(f"{path}: not written: {lost.size} of {total} replications were not computed "
+                                 f"(the first is {int(lost[0])}); run again with --resume")
         os.replace(tmp, path)
+    except (OSError, RuntimeError) as err:  # netCDF4/HDF5 report a full disk as either
+        raise _failed_write(path, err) from None
     finally:
         if tmp.exists():
             tmp.unlink()

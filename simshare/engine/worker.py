@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import gc
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
-from ..config import Config, load_config, parameter_paths
+from ..config import Config, ConfigWarning, load_config, parameter_paths
 from ..model.outputs import COLLECTED_OUTPUTS, DATASET_OUTPUTS, Output
 from ..model.replication import run_replication
 from ..seeds import replication_seed
@@ -40,7 +41,9 @@ class Task:
 
 @lru_cache(maxsize=16)
 def _config(text: str) -> Config:
-    return load_config(tomllib.loads(text))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)  # said where the config was loaded, not again per worker
+        return load_config(tomllib.loads(text))
 
 
 def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:

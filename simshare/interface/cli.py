@@ -6,10 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from typing import Sequence
 
+from ..config import ConfigError, ConfigWarning
+from ..engine.executors import ExecutorError
+from ..engine.store import StoreError
+from ..model.replication import EventBudgetExceeded
 from ..version import __version__
-from ..config import ConfigError
 from .commands import compare, report, run, sensitivity, summary, sweep, validate
 from .commands.options import EXIT_BAD_INPUT, BadInput
 
@@ -25,17 +29,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file=None,
+                 line: str | None = None) -> None:
+    """Warnings on the command line as one plain line (``simshare: warning: ...``), not Python's
+    ``file:line: Category`` form: they are meant for the user, not for a developer."""
+    print(f"simshare: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command line (default ``sys.argv[1:]``); return the exit status: 0, 1 for a closed pipe,
-    2 for bad input, 130 when interrupted."""
+    2 for bad input, 130 when interrupted. A config warning is printed once, as one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("once", ConfigWarning)
+        warnings.showwarning = show_warning
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BadInput as err:
+    except (BadInput, StoreError, ExecutorError, EventBudgetExceeded) as err:
         print(f"simshare {args.command}: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -19,14 +19,23 @@ from .outputs import ORDINARY, SPECIALIST
 class Deletions:
     """Post deletions of the workforce (a mixin: it uses the workforce's groups, vacancies and flows).
 
-    Annotations name the workforce's classes (``PostGroup``, ``ServicePosts``) without importing them.
+    Annotations name the workforce's classes (``PostGroup``, ``ServicePosts``) and the business case
+    without importing them. Savings, redundancy and harmonisation go in the ledger's service group.
     """
 
     def _delete(self, g: "PostGroup") -> None:
-        """A post of ``g`` goes for good (its holder or vacancy already removed)."""
+        """A post of ``g`` goes for good (its holder or vacancy already removed): it realises the case's
+        S/k a year (never more than is left of realisation × S), whatever its own salary, and its pay
+        leaves the staff cost that pay harmonisation applies to. Both go in service s's ledger group."""
+        service = g.service
         g.deleted += 1
-        g.service.to_delete -= 1
-        self.savings.ramp(g.salary / 12.0, self.env.now)
+        service.to_delete -= 1
+        saving = min(service.saving_per_post, service.staff_left)
+        service.staff_left -= saving
+        now = self.env.now
+        self.ledger.savings.ramp(saving / 12.0, now, group=service.index)
+        if service.harmonisation:
+            self.ledger.costs.window(-service.harmonisation * g.salary / 12.0, now, group=service.index)
 
     def ordinary_posts(self, s: int) -> int:
         """Service ``s``'s ordinary (non-specialist) posts at the start, all councils."""
@@ -38,13 +47,18 @@ class Deletions:
                    self.group(c, s, SPECIALIST).salary * self.group(c, s, SPECIALIST).establishment
                    for c in range(self.C))
 
-    def go_live(self, s: int, posts_to_go: int, window: float, redundancy_cost: float) -> None:
-        """Service ``s`` is shared: vacant posts go now, leavers' posts during the window
-        (months), the rest by redundancy after it at ``redundancy_cost`` (£) each. A recruitment
-        freeze ends once the vacant posts have gone."""
+    def go_live(self, s: int, case: "BusinessCase", window: float, redundancy_cost: float,
+                harmonisation: float = 0.0) -> None:
+        """Service ``s`` is shared: of the ``case``'s posts to go, vacant posts go now, leavers' posts
+        during the window (months), the rest by redundancy after it at ``redundancy_cost`` (£) each.
+        ``harmonisation``: the pay-harmonisation share whose cost each deleted post's pay stops. A
+        recruitment freeze ends once the vacant posts have gone."""
         service = self.services[s]
-        service.to_delete = posts_to_go
+        service.to_delete = case.posts_to_go
         service.redundancy_cost = redundancy_cost
+        service.saving_per_post = case.saving_per_post
+        service.staff_left = case.staff_cap
+        service.harmonisation = harmonisation
         self._delete_vacancies(service)
         self.release(s)
         if service.to_delete <= 0:
@@ -74,7 +88,7 @@ class Deletions:
                 break
             g.filled -= 1
             self._delete(g)
-            self.costs.lump(service.redundancy_cost, self.env.now)
+            self.ledger.costs.lump(service.redundancy_cost, self.env.now, group=service.index)
             touched.add(g.index)
         service.to_delete = 0
         for i in touched:

@@ -4,11 +4,16 @@ The model records flows as they arise (a saving that ramps in, a cost spread ove
 implementation, a lump sum) and evaluates them afterwards in closed form: cumulative
 figures are exact integrals of their run-rates (a linear ramp accrues its triangle) and
 NPV discounts each flow continuously at (1 + rate)^(-t/12).
+
+Money is kept by where it comes from (:class:`Ledger`: each service, joint management, the
+programme team), so that the reviews can be read apart from joint management and each council's
+share worked out (docs/model.md, section 9, "Who pays and who gains").
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,101 +21,128 @@ _TOL = 1e-9
 
 
 class Flows:
-    """Flows of one kind of money. Rates are per month; ``ramp`` flows rise linearly."""
+    """Flows of one kind of money. Rates are per month; ``ramp`` flows rise linearly.
 
-    __slots__ = ("_ramps", "_windows", "_lumps")
+    Each flow belongs to one of ``groups`` groups (a service, joint management, the programme
+    team: see :class:`Ledger`); ``rates``, ``cumulatives`` and ``present_values`` evaluate every
+    group at once, ``rate``, ``cumulative`` and ``present_value`` their sum.
+    """
 
-    def __init__(self) -> None:
-        self._ramps: list[tuple[float, float, float]] = []    # (rate per month, start, ramp length)
-        self._windows: list[tuple[float, float, float]] = []  # (rate per month, start, end)
-        self._lumps: list[tuple[float, float]] = []            # (amount, time)
+    __slots__ = ("groups", "_ramps", "_windows", "_lumps")
 
-    def ramp(self, per_month: float, start: float, length: float = 0.0) -> None:
+    def __init__(self, groups: int = 1) -> None:
+        self.groups = groups
+        self._ramps: list[tuple[float, float, float, int]] = []    # (rate per month, start, ramp length, group)
+        self._windows: list[tuple[float, float, float, int]] = []  # (rate per month, start, end, group)
+        self._lumps: list[tuple[float, float, int]] = []            # (amount, time, group)
+
+    def ramp(self, per_month: float, start: float, length: float = 0.0, group: int = 0) -> None:
         """A recurring flow rising linearly from 0 at ``start`` to ``per_month`` at ``start + length``."""
         if per_month:
-            self._ramps.append((per_month, start, max(length, 0.0)))
+            self._ramps.append((per_month, start, max(length, 0.0), group))
 
-    def window(self, per_month: float, start: float, end: float = math.inf) -> None:
-        """A constant flow from ``start`` to ``end``."""
+    def window(self, per_month: float, start: float, end: float = math.inf, group: int = 0) -> None:
+        """A constant flow from ``start`` to ``end`` (a negative one ends part of an earlier one)."""
         if per_month and end > start:
-            self._windows.append((per_month, start, end))
+            self._windows.append((per_month, start, end, group))
 
-    def lump(self, amount: float, time: float) -> None:
+    def lump(self, amount: float, time: float, group: int = 0) -> None:
         if amount:
-            self._lumps.append((amount, time))
+            self._lumps.append((amount, time, group))
 
     def settle(self, at: float, keep: float) -> None:
-        """From ``at`` on, the flow is ``keep`` × its run-rate in force at ``at``, constant (DESIGN §1.8:
-        a dissolved partnership keeps a share of its savings). Flows starting after ``at`` are dropped;
-        ramps and windows under way are cut at ``at``; lumps are untouched."""
-        in_force = float(self.rate(np.array([at]))[0])
+        """From ``at`` on, each group's flow is ``keep`` × that group's run-rate in force at ``at``,
+        constant (DESIGN §1.8: a dissolved partnership keeps a share of its savings), so every group
+        (service, joint management, team) and hence every council's share keeps its own part. Flows
+        starting after ``at`` are dropped; ramps and windows under way are cut at ``at``; lumps are
+        untouched."""
+        in_force = self.rates(np.array([at]))[:, 0]
         ramps, windows = [], []
-        for r, a, w in self._ramps:
+        for r, a, w, g in self._ramps:
             if a >= at - _TOL and not (w == 0.0 and abs(a - at) <= _TOL):
                 continue
-            ramps.append((r, a, w))
+            ramps.append((r, a, w, g))
             # cancel what the ramp adds from ``at`` on: its level at ``at``, and the rest of its rise
             done = 1.0 if w <= 0 or at >= a + w else (at - a) / w
-            windows.append((-r * done, at, math.inf))
+            windows.append((-r * done, at, math.inf, g))
             if done < 1.0:
-                ramps.append((-r * (1.0 - done), at, a + w - at))
-        for r, a, b in self._windows:
+                ramps.append((-r * (1.0 - done), at, a + w - at, g))
+        for r, a, b, g in self._windows:
             if a < at - _TOL:
-                windows.append((r, a, min(b, at)))
+                windows.append((r, a, min(b, at), g))
         self._ramps = ramps
         self._windows = [x for x in windows if x[0] and x[2] > x[1]]
-        self.window(keep * in_force, at)
+        for g in range(self.groups):
+            self.window(keep * float(in_force[g]), at, group=g)
 
     # ------------------------------------------------------------------ evaluation
 
-    def rate(self, t: np.ndarray) -> np.ndarray:
-        """Flow per month in force at each time ``t`` (lumps excluded)."""
+    def _by_group(self, entries: list, values: np.ndarray) -> np.ndarray:
+        """Sum the rows of ``values`` (one per entry) into one row per group."""
+        member = np.zeros((self.groups, len(entries)))
+        member[[e[-1] for e in entries], np.arange(len(entries))] = 1.0
+        return member @ values
+
+    def rates(self, t: np.ndarray) -> np.ndarray:
+        """Flow per month in force at each time ``t`` (lumps excluded), per group: (groups, len(t))."""
         t = np.asarray(t, dtype=float)
-        out = np.zeros_like(t)
+        out = np.zeros((self.groups, t.size))
         if self._ramps:
-            r, a, w = (np.array(x)[:, None] for x in zip(*self._ramps))
+            r, a, w = (np.array(x)[:, None] for x in list(zip(*self._ramps))[:3])
             frac = np.where(w > 0, np.clip((t - a) / np.where(w > 0, w, 1.0), 0.0, 1.0), t >= a - _TOL)
-            out += (r * frac).sum(axis=0)
+            out += self._by_group(self._ramps, r * frac)
         if self._windows:
-            r, a, b = (np.array(x)[:, None] for x in zip(*self._windows))
-            out += (r * ((t >= a - _TOL) & (t < b - _TOL))).sum(axis=0)
+            r, a, b = (np.array(x)[:, None] for x in list(zip(*self._windows))[:3])
+            out += self._by_group(self._windows, r * ((t >= a - _TOL) & (t < b - _TOL)))
         return out
 
-    def cumulative(self, t: np.ndarray) -> np.ndarray:
-        """Exact accrual from 0 to each time ``t``, lumps at times ≤ t included."""
+    def cumulatives(self, t: np.ndarray) -> np.ndarray:
+        """Exact accrual from 0 to each time ``t``, lumps at times ≤ t included, per group: (groups, len(t))."""
         t = np.asarray(t, dtype=float)
-        out = np.zeros_like(t)
+        out = np.zeros((self.groups, t.size))
         if self._ramps:
-            r, a, w = (np.array(x)[:, None] for x in zip(*self._ramps))
+            r, a, w = (np.array(x)[:, None] for x in list(zip(*self._ramps))[:3])
             x = np.clip(t - a, 0.0, None)
             inside = np.minimum(x, w)
             triangle = np.where(w > 0, inside**2 / (2 * np.where(w > 0, w, 1.0)), 0.0)
-            out += (r * (triangle + np.clip(x - w, 0.0, None))).sum(axis=0)
+            out += self._by_group(self._ramps, r * (triangle + np.clip(x - w, 0.0, None)))
         if self._windows:
-            r, a, b = (np.array(x)[:, None] for x in zip(*self._windows))
-            out += (r * np.clip(np.minimum(t, b) - a, 0.0, None)).sum(axis=0)
+            r, a, b = (np.array(x)[:, None] for x in list(zip(*self._windows))[:3])
+            out += self._by_group(self._windows, r * np.clip(np.minimum(t, b) - a, 0.0, None))
         if self._lumps:
-            amount, when = (np.array(x)[:, None] for x in zip(*self._lumps))
-            out += (amount * (when <= t + _TOL)).sum(axis=0)
+            amount, when = (np.array(x)[:, None] for x in list(zip(*self._lumps))[:2])
+            out += self._by_group(self._lumps, amount * (when <= t + _TOL))
         return out
 
-    def present_value(self, rate_per_year: float, horizon: float) -> float:
-        """∫₀ᴴ flow(t)·(1+i)^(−t/12) dt plus discounted lumps, in closed form."""
+    def present_values(self, rate_per_year: float, horizon: float) -> np.ndarray:
+        """∫₀ᴴ flow(t)·(1+i)^(−t/12) dt plus discounted lumps, in closed form, per group: (groups,)."""
         delta = math.log1p(rate_per_year) / 12.0
-        total = 0.0
-        for r, a, w in self._ramps:
+        total = np.zeros(self.groups)
+        for r, a, w, g in self._ramps:
             if a >= horizon:
                 continue
             top = min(a + w, horizon)
             if w > 0:
-                total += r / w * _ramp_integral(delta, a, top - a)
-            total += r * _flat_integral(delta, max(a + w, a), horizon)
-        for r, a, b in self._windows:
-            total += r * _flat_integral(delta, a, min(b, horizon))
-        for amount, when in self._lumps:
+                total[g] += r / w * _ramp_integral(delta, a, top - a)
+            total[g] += r * _flat_integral(delta, max(a + w, a), horizon)
+        for r, a, b, g in self._windows:
+            total[g] += r * _flat_integral(delta, a, min(b, horizon))
+        for amount, when, g in self._lumps:
             if when <= horizon + _TOL:
-                total += amount * math.exp(-delta * when)
+                total[g] += amount * math.exp(-delta * when)
         return total
+
+    def rate(self, t: np.ndarray) -> np.ndarray:
+        """Flow per month in force at each time ``t`` (lumps excluded), all groups."""
+        return self.rates(t).sum(axis=0)
+
+    def cumulative(self, t: np.ndarray) -> np.ndarray:
+        """Exact accrual from 0 to each time ``t``, lumps at times ≤ t included, all groups."""
+        return self.cumulatives(t).sum(axis=0)
+
+    def present_value(self, rate_per_year: float, horizon: float) -> float:
+        """∫₀ᴴ flow(t)·(1+i)^(−t/12) dt plus discounted lumps, all groups."""
+        return float(self.present_values(rate_per_year, horizon).sum())
 
 
 def _flat_integral(delta: float, a: float, b: float) -> float:
@@ -135,14 +167,76 @@ def _ramp_integral(delta: float, a: float, length: float) -> float:
 def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) -> float:
     """First month from which cumulative net savings stay ≥ 0, once in deficit (DESIGN §1.5).
 
-    0 when never in deficit; NaN when still in deficit at the horizon. Savings and costs
-    that are equal in exact arithmetic may differ by rounding: a deficit smaller than
-    1e-12 of the amounts involved counts as none.
+    −inf ("no deficit": earlier than every month) when never in deficit; NaN when still in deficit at
+    the horizon. Savings and costs that are equal in exact arithmetic may differ by rounding: a
+    deficit smaller than 1e-12 of the amounts involved counts as none.
     """
     cumulative_net = cumulative_savings - cumulative_costs
     scale = float(np.max(np.abs(cumulative_savings), initial=0.0) + np.max(np.abs(cumulative_costs), initial=0.0))
     deficit = np.flatnonzero(cumulative_net < -1e-12 * scale)
     if deficit.size == 0:
-        return 0.0
+        return -math.inf
     last = int(deficit[-1])
     return float(last + 1) if last + 1 < len(cumulative_net) else math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A replication's money on the monthly clock ``t`` (docs/model.md, section 9; docs/results-layout.md): run-rates in £/yr, the rest in £.
+
+    ``service_*`` and ``npv_services`` are the reviews alone (joint management left out); ``council_*``
+    each council's share, (len(t), councils) or (councils,), summing to the totals;
+    ``savings_by_service`` each service's run-rate, (len(t), services).
+    """
+
+    savings_run_rate: np.ndarray
+    service_savings_run_rate: np.ndarray
+    cumulative_savings: np.ndarray
+    cumulative_costs: np.ndarray
+    cumulative_net: np.ndarray
+    council_savings_run_rate: np.ndarray
+    council_cumulative_net: np.ndarray
+    npv: float
+    npv_services: float
+    council_npv: np.ndarray
+    payback_month: float
+    savings_by_service: np.ndarray
+
+
+class Ledger:
+    """The programme's savings and costs by where they come from: group ``s`` is service ``s``'s, then
+    joint management's (:attr:`joint_management`), then the programme team's (:attr:`team`, a cost of
+    the reviews). :meth:`evaluate` splits each group between the councils by a share matrix."""
+
+    __slots__ = ("services", "joint_management", "team", "savings", "costs")
+
+    def __init__(self, services: int):
+        self.services = services
+        self.joint_management = services
+        self.team = services + 1
+        self.savings = Flows(services + 2)
+        self.costs = Flows(services + 2)
+
+    def evaluate(self, t: np.ndarray, shares: np.ndarray, discount_rate: float, horizon: float) -> Money:
+        """Every money output at months ``t``; ``shares`` (groups × councils, rows summing to 1) is who
+        gains and pays what share of each group."""
+        rates = self.savings.rates(t) * 12.0
+        saved, spent = self.savings.cumulatives(t), self.costs.cumulatives(t)
+        value = (self.savings.present_values(discount_rate, horizon)
+                 - self.costs.present_values(discount_rate, horizon))
+        reviews = [g for g in range(self.services + 2) if g != self.joint_management]
+        net = saved - spent
+        return Money(
+            savings_run_rate=rates.sum(axis=0),
+            service_savings_run_rate=rates[reviews].sum(axis=0),
+            cumulative_savings=saved.sum(axis=0),
+            cumulative_costs=spent.sum(axis=0),
+            cumulative_net=net.sum(axis=0),
+            council_savings_run_rate=rates.T @ shares,
+            council_cumulative_net=net.T @ shares,
+            npv=float(value.sum()),
+            npv_services=float(value[reviews].sum()),
+            council_npv=value @ shares,
+            payback_month=payback_month(saved[reviews].sum(axis=0), spent[reviews].sum(axis=0)),
+            savings_by_service=rates[: self.services].T,
+        )

@@ -10,7 +10,8 @@ This module only wires the stages together:
 4. implementation — :class:`~simshare.model.implementation.ImplementationQueue`, which also holds a
    service back until the services it comes ``after`` are live;
 5. go-live — the business case (:mod:`simshare.model.business_case`) tells the workforce
-   how many posts go, and the non-staff saving ramps in.
+   how many posts go and what each saves, the non-staff saving ramps in, and pay
+   harmonisation starts.
 
 A service with ``recruitment_freeze`` freezes its ordinary recruitment from its review start to
 go-live. From the first go-live the partnership may dissolve (:mod:`simshare.model.dissolution`):
@@ -23,6 +24,8 @@ Stages 1–2 are a SimPy process; from the committee on, each stage hands the se
 the next when it is done (a meeting's approvals to the queue, the queue's starts to a
 go-live event), so every step happens at the instant, and in the order, the model defines.
 The programme team's cost (:class:`Team`) runs while any review or implementation does.
+Every saving and cost goes to the :class:`~simshare.model.finance.Ledger` under its service
+(the team's under the team).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from .business_case import business_case
 from .clock import call_later
 from .committee import Committee
 from .dissolution import Dissolution
-from .finance import Flows
+from .finance import Ledger
 from .implementation import ImplementationQueue
 from .workforce import Workforce
 
@@ -46,8 +49,8 @@ from .workforce import Workforce
 class Team:
     """The programme team's cost (£/month): it runs while any review or implementation is under way."""
 
-    def __init__(self, env: simpy.Environment, cost_per_month: float, costs: Flows):
-        self.env, self.cost, self.costs = env, cost_per_month, costs
+    def __init__(self, env: simpy.Environment, cost_per_month: float, ledger: Ledger):
+        self.env, self.cost, self.ledger = env, cost_per_month, ledger
         self.active = 0
         self.since = 0.0
         self.disbanded = False
@@ -64,16 +67,16 @@ class Team:
             return
         self.active -= 1
         if self.active == 0:
-            self.costs.window(self.cost, self.since, self.env.now)
+            self.ledger.costs.window(self.cost, self.since, self.env.now, group=self.ledger.team)
 
     def close_books(self) -> None:
         if self.active > 0:
-            self.costs.window(self.cost, self.since)
+            self.ledger.costs.window(self.cost, self.since, group=self.ledger.team)
 
     def disband(self) -> None:
         """The partnership dissolved: the team's cost stops now, and nothing restarts it."""
         if self.active > 0:
-            self.costs.window(self.cost, self.since, self.env.now)
+            self.ledger.costs.window(self.cost, self.since, self.env.now, group=self.ledger.team)
         self.active = 0
         self.disbanded = True
 
@@ -87,7 +90,7 @@ class Programme:
     """
 
     def __init__(self, env: simpy.Environment, real: Realisation, order: list[int], ss: np.random.SeedSequence,
-                 workforce: Workforce, savings: Flows, costs: Flows):
+                 workforce: Workforce, ledger: Ledger):
         self.env = env
         self.p = p = real.programme
         self.services = real.services
@@ -95,15 +98,14 @@ class Programme:
         self.phase = {s: i for i, s in enumerate(order)}
         self.ss = ss
         self.workforce = workforce
-        self.savings = savings
-        self.costs = costs
+        self.ledger = ledger
         S = len(self.services)
         self.review_start = [math.nan] * S
         self.approved = [math.nan] * S
         self.live = [math.nan] * S
         self.disruption = [0.0] * S
         self.is_live = [False] * S
-        self.team = Team(env, p.team_cost_per_month, costs)
+        self.team = Team(env, p.team_cost_per_month, ledger)
         self.review_slots = simpy.Resource(env, capacity=int(p.review_teams))
         self.team_hazard = p.team_turnover_annual / 12.0
         self.committee = Committee(env, p, self.phase, ss, self._approved)
@@ -202,11 +204,12 @@ class Programme:
         self.team.start()
         self.disruption[s] = svc.implementation_disruption
         length = svc.implementation_months
+        costs = self.ledger.costs
         if length > 0:
-            self.costs.window(svc.one_off_cost / length, env.now, env.now + length)
+            costs.window(svc.one_off_cost / length, env.now, env.now + length, group=s)
             self.implementing[s] = (svc.one_off_cost / length, env.now + length)
         else:
-            self.costs.lump(svc.one_off_cost, env.now)
+            costs.lump(svc.one_off_cost, env.now, group=s)
         call_later(env, length, lambda _ev, s=s, f=frontline: self._go_live(s, f))
 
     def _go_live(self, s: int, frontline: bool) -> None:
@@ -219,9 +222,12 @@ class Programme:
         self.disruption[s] = 0.0
         self.live[s] = env.now
         self.is_live[s] = True
-        case = business_case(svc, wf.establishment_cost(s), wf.ordinary_posts(s))
-        self.savings.ramp(case.non_staff / 12.0, env.now, svc.ramp_months)
-        wf.go_live(s, case.posts_to_go, svc.attrition_window_months, svc.redundancy_cost)
+        establishment = wf.establishment_cost(s)
+        case = business_case(svc, establishment, wf.ordinary_posts(s))
+        self.ledger.savings.ramp(case.non_staff / 12.0, env.now, svc.ramp_months, group=s)
+        self.ledger.costs.lump(svc.harmonisation_cost, env.now, group=s)
+        self.ledger.costs.window(svc.pay_harmonisation * establishment / 12.0, env.now, group=s)
+        wf.go_live(s, case, svc.attrition_window_months, svc.redundancy_cost, svc.pay_harmonisation)
         settle = self.p.change_settle_months
         if settle > 0:
             call_later(env, settle, lambda _ev, s=s: self._settled(s))
@@ -245,7 +251,7 @@ class Programme:
         self.implementation.queue.clear()
         self.team.disband()
         for s, (rate, end) in self.implementing.items():
-            self.costs.window(-rate, now, end)
+            self.ledger.costs.window(-rate, now, end, group=s)
             self.disruption[s] = 0.0
         self.implementing.clear()
         for s in self.order:
@@ -261,8 +267,9 @@ class Programme:
                 self.is_live[s] = False
                 self.workforce.separate(s, p.savings_retained)
                 self.workforce.set_multiplier(s, 1.0)
-        self.savings.settle(now, p.savings_retained)
-        self.costs.lump(p.dissolution_cost, now)
+        self.ledger.savings.settle(now, p.savings_retained)
+        # programme-wide, like the team's cost: split by the councils' total budgets (sharing.py)
+        self.ledger.costs.lump(p.dissolution_cost, now, group=self.ledger.team)
 
     def close_books(self) -> None:
         """At the horizon: the team's cost still running accrues on."""

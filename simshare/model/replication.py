@@ -1,7 +1,7 @@
 """One replication: one possible future of the programme, on a SimPy environment of its own.
 
 :func:`run_replication` realises the config's values, wires the mechanisms together
-(workforce, programme, joint management's flows), steps the clock month by month taking a
+(workforce, programme, joint management's flows, the ledger of money), steps the clock month by month taking a
 snapshot of the post counts after everything due at each month, and returns a
 :class:`~simshare.model.outputs.Record`: one field per entry of
 :data:`~simshare.model.outputs.OUTPUTS`.
@@ -18,13 +18,22 @@ import simpy
 from ..config import Config, correlate, draw_values, replication_parameters
 from ..config.values import realise
 from ..seeds import parameter_uniforms
-from .finance import Flows, payback_month
+from .finance import Flows, Ledger
 from .outputs import POST_STATES, Record
 from .programme import Programme
 from .resilience import workforce_measures
+from .sharing import share_matrix
 from .workforce import Workforce
 
-__all__ = ["Record", "draw_inputs", "run_replication"]
+__all__ = ["Record", "draw_inputs", "run_replication", "EVENT_BUDGET", "EventBudgetExceeded"]
+
+#: the most SimPy events one replication may process (a typical one takes a few thousand; a
+#: million take some 20 seconds): a config that needs more is refused, never left to run for ever
+EVENT_BUDGET = 1_000_000
+
+
+class EventBudgetExceeded(ValueError):
+    """A replication needed more than its event budget: the config asks for too much work."""
 
 
 def draw_inputs(cfg: Config, ss: np.random.SeedSequence) -> np.ndarray:
@@ -42,12 +51,14 @@ def _last(milestones: list[float], order: list[int]) -> float:
     return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
-def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None) -> Record:
+def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None,
+                    budget: int = EVENT_BUDGET) -> Record:
     """Play out one future of the programme.
 
     ``ss`` seeds every random stream of the replication (DESIGN §3.4); ``values`` are the
     replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
     Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
+    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.
     """
     if values is None:
         values = draw_inputs(cfg, ss)
@@ -56,18 +67,18 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     horizon = real.programme.horizon_months
     C, S = len(real.councils), len(real.services)
     env = simpy.Environment()
-    savings, costs = Flows(), Flows()
+    ledger = Ledger(S)
     agency = [Flows() for _ in range(C)]
-
-    jm = real.joint_management
-    if jm is not None:
-        savings.ramp(jm.saving_per_year / 12.0, jm.start_month, jm.ramp_months)
-        costs.lump(jm.one_off_cost, jm.start_month)
-
-    workforce = Workforce(env, real, ss, savings, costs, agency)
     index = {svc.name: i for i, svc in enumerate(real.services)}
     order = [index[name] for name in cfg.order]
-    programme = Programme(env, real, order, ss, workforce, savings, costs)
+
+    jm = real.joint_management
+    if jm is not None and order:  # order = [] is no programme at all: no joint management either (docs/model.md, section 4)
+        ledger.savings.ramp(jm.saving_per_year / 12.0, jm.start_month, jm.ramp_months, group=ledger.joint_management)
+        ledger.costs.lump(jm.one_off_cost, jm.start_month, group=ledger.joint_management)
+
+    workforce = Workforce(env, real, ss, ledger, agency)
+    programme = Programme(env, real, order, ss, workforce, ledger)
     workforce.start()
     programme.start()
 
@@ -81,6 +92,11 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         while peek() <= t:
             step()
             events += 1
+            if events > budget:
+                raise EventBudgetExceeded(
+                    f"config {cfg.programme.name!r}: one replication needed more than its budget of "
+                    f"{budget:,} simulation events (by month {t} of {horizon}); reduce the posts, "
+                    "the horizon or the turnover, or split the programme")
         workforce.snapshot(counts)
         live.extend(programme.is_live)
         disruption.extend(programme.disruption)
@@ -97,16 +113,14 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
                                   real.programme.safe_staffing)
 
     t = np.arange(T, dtype=float)
-    cum_savings, cum_costs = savings.cumulative(t), costs.cumulative(t)
-    cum_net = cum_savings - cum_costs
-    rate = real.programme.discount_rate
+    money = ledger.evaluate(t, share_matrix(real), real.programme.discount_rate, horizon)
     within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
     review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
     return Record(
-        savings_run_rate=savings.rate(t) * 12.0,
-        cumulative_savings=cum_savings,
-        cumulative_costs=cum_costs,
-        cumulative_net=cum_net,
+        savings_run_rate=money.savings_run_rate,
+        cumulative_savings=money.cumulative_savings,
+        cumulative_costs=money.cumulative_costs,
+        cumulative_net=money.cumulative_net,
         reviews_complete=(approved[None, :] <= t[:, None] + 1e-9).sum(1),
         services_live=live.sum(1),
         vacancy_rate=measures["vacancy_rate"],
@@ -120,8 +134,14 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         programme_complete_month=_last(list(went_live), order),
         dissolved_month=float(within([programme.dissolution.month])[0]),
         unsafe_months=measures["unsafe_months"],
-        npv=savings.present_value(rate, horizon) - costs.present_value(rate, horizon),
-        payback_month=payback_month(cum_savings, cum_costs),
+        npv=money.npv,
+        service_savings_run_rate=money.service_savings_run_rate,
+        council_savings_run_rate=money.council_savings_run_rate,
+        council_cumulative_net=money.council_cumulative_net,
+        npv_services=money.npv_services,
+        council_npv=money.council_npv,
+        savings_by_service=money.savings_by_service,
+        payback_month=money.payback_month,
         inputs=values,
         events=events,
         filled=state["filled"].sum(-1),

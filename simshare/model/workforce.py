@@ -32,7 +32,7 @@ from ..distributions import Sampler
 from ..seeds import stream
 from .clock import NORMAL, Call
 from .deletions import Deletions
-from .finance import Flows
+from .finance import Flows, Ledger
 from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
 from .vacancies import equilibrium_vacancies
 
@@ -56,10 +56,10 @@ class Vacancy:
 
 
 class ServicePosts:
-    """What a service's post groups share: the leaving multiplier and pending deletions."""
+    """What a service's post groups share: the leaving multiplier, pending deletions and what each saves."""
 
     __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost",
-                 "frozen")
+                 "frozen", "saving_per_post", "staff_left", "harmonisation")
 
     def __init__(self, index: int):
         self.index = index
@@ -70,6 +70,9 @@ class ServicePosts:
         self.attrition_open = False            # whether leavers' posts go now instead of being recruited
         self.redundancy_cost = 0.0             # £ a post deleted by redundancy
         self.frozen = False                    # a recruitment freeze holds its ordinary vacancies
+        self.saving_per_post = 0.0             # £/yr a deleted post realises: the case's staff part ÷ k
+        self.staff_left = 0.0                  # £/yr of the staff part still to realise (realisation × S)
+        self.harmonisation = 0.0               # pay harmonisation, a share of the remaining staff cost a year
 
 
 class PostGroup:
@@ -125,17 +128,17 @@ class Workforce(Deletions):
     """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks
     (the posts a live service deletes: :class:`~simshare.model.deletions.Deletions`).
 
-    ``savings`` receives each deleted post's salary (a recurring saving from its
-    deletion), ``costs`` redundancy payments, ``agency[c]`` council ``c``'s agency premium.
+    ``ledger`` receives, in service s's group, each deleted post's saving (a recurring saving
+    from its deletion: the business case's S/k, docs/model.md section 9), redundancy payments and the end of
+    the post's pay harmonisation; ``agency[c]`` council ``c``'s agency premium.
     """
 
     def __init__(self, env: simpy.Environment, real: Realisation, ss: np.random.SeedSequence,
-                 savings: Flows, costs: Flows, agency: list[Flows]):
+                 ledger: Ledger, agency: list[Flows]):
         self.env = env
         self.schedule = env.schedule  # the hot path's events: Call(fn), NORMAL priority, a delay
         self.ss = ss
-        self.savings = savings
-        self.costs = costs
+        self.ledger = ledger
         self.agency = agency
         councils, services = real.councils, real.services
         self.C, self.S = C, S = len(councils), len(services)

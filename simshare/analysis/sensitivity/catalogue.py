@@ -2,8 +2,9 @@
 the yearly series, and the units and text of an output.
 
 Output variables are the summary rows (:func:`simshare.analysis.results.outcomes`: ``npv``,
-``programme_complete_month``, ``lowest_resilience[C]``, ...) and ``savings_run_rate@M``,
-``cumulative_net@M``, ``resilience@M`` (mean over councils) at a month M.
+``npv_services``, ``programme_complete_month``, ``council_npv[C]``, ``lowest_resilience[C]``, ...) and
+``savings_run_rate@M``, ``service_savings_run_rate@M``, ``cumulative_net@M``, ``resilience@M`` (mean over
+councils) at a month M.
 """
 
 from __future__ import annotations
@@ -16,22 +17,28 @@ import numpy as np
 import xarray as xr
 
 from ...config import Config, replication_parameters
-from ..results import RESILIENCE_PREFIX, format_money, outcomes, select_scenario
+from ..results import COUNCIL_NPV_PREFIX, RESILIENCE_PREFIX, format_money, outcomes, select_scenario
 
 #: time series explained per programme year (resilience: mean over councils)
 SERIES = ("savings_run_rate", "resilience")
 #: time series that ``NAME@MONTH`` output variables may name
-AT_MONTH = ("savings_run_rate", "cumulative_net", "cumulative_savings", "cumulative_costs", "resilience")
+AT_MONTH = ("savings_run_rate", "service_savings_run_rate", "cumulative_net", "cumulative_savings",
+            "cumulative_costs", "resilience")
 
 
 def output_variables(cfg: Config) -> list[str]:
     """Output variables a sensitivity analysis of ``cfg`` can explain (``@MONTH`` forms listed generically)."""
     p = cfg.programme
-    names = ["npv"]
+    joint = p.joint_management is not None and bool(cfg.order)  # the reviews and joint management apart
+    names = ["npv_services", "npv_joint_management", "npv"] if joint else ["npv"]
     if p.target_month is not None or p.savings_target is not None:
-        names.append("savings_run_rate@target")
+        names.append(("service_savings_run_rate" if joint and p.target_scope != "total" else "savings_run_rate")
+                     + "@target")
+    if joint:
+        names += ["service_savings_run_rate@horizon", "joint_management_run_rate@horizon"]
     names += ["savings_run_rate@horizon", "cumulative_net@horizon", "reviews_complete_month",
               "programme_complete_month", "payback_month"]
+    names += [f"{COUNCIL_NPV_PREFIX}[{c}]" for c in cfg.council_names]
     names += [f"{RESILIENCE_PREFIX}[{c}]" for c in cfg.council_names]
     return names + [f"{s}@MONTH" for s in AT_MONTH]
 
@@ -115,7 +122,7 @@ def output_units(variable: str) -> str:
         return "months"
     if variable.startswith(RESILIENCE_PREFIX) or variable.startswith("resilience"):
         return "1"
-    return "£/yr" if variable.startswith("savings_run_rate") else "£"
+    return "£/yr" if "run_rate" in variable else "£"
 
 
 def format_output(value: float, units: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ...config import Config, ParameterSpec, apply_overrides, draw_values, load_config, replication_parameters
-from ...distributions import ppf
+from ...config import Config, ParameterSpec, apply_overrides, load_config, replication_parameters
+from ...distributions import quantile
 from ...engine.simulate import run_scenarios
 from ..statistics import mean_ci, quantile_ci
 
@@ -19,28 +19,18 @@ def parameter_specs(cfg: Config) -> dict[str, ParameterSpec]:
     return {s.path: s for s in replication_parameters(cfg)}
 
 
-def marginal_quantiles(cfg: Config, path: str, q: Sequence[float], draws: int = 200_000) -> tuple[np.ndarray, str]:
-    """Quantiles of a replication parameter's marginal, and how they were found.
+def marginal_quantiles(cfg: Config, path: str, q: Sequence[float]) -> tuple[np.ndarray, str]:
+    """Quantiles of a replication parameter's marginal (the smallest x with F(x) ≥ q), and how they were found.
 
-    Exact (the distribution's inverse CDF) when its parameters are numbers; when they are
-    themselves distributions (an uncertain mean) the marginal is a mixture, and we take the
-    empirical quantiles of ``draws`` values drawn by inverse CDF (fixed seed: deterministic).
-    Integer parameters are rounded. Correlations never change a marginal.
+    Exact (the distribution's inverse CDF, steps included) when its parameters are numbers
+    ("distribution"); when they are themselves distributions (an uncertain mean) the marginal is a
+    mixture, integrated by quadrature and inverted by root-finding ("mixture"), with no sampling
+    (:func:`simshare.distributions.quantile`). Integer parameters are rounded. Correlations never
+    change a marginal.
     """
-    specs = parameter_specs(cfg)
-    spec = specs[path]
-    q = np.asarray(q, dtype=float)
-    if not spec.dist.nested:
-        x = np.asarray(ppf(spec.dist.family, dict(spec.dist.params), q), dtype=float)
-        source = "distribution"
-    else:
-        sub = [s for p, s in specs.items() if p.startswith(path + ".")] + [spec]
-        rng = np.random.default_rng(20240)
-        values = draw_values(sub, rng.random((draws, len(sub))))[:, -1]
-        method = "inverted_cdf" if spec.dist.family == "discrete" else "linear"
-        x = np.quantile(values, q, method=method)
-        source = "sampled"
-    return (np.rint(x) if spec.integer else x), source
+    spec = parameter_specs(cfg)[path]
+    x = np.asarray(quantile(spec.dist, np.asarray(q, dtype=float)), dtype=float)
+    return (np.rint(x) if spec.integer else x), ("mixture" if spec.dist.nested else "distribution")
 
 
 def _plain(value: float, integer: bool) -> float | int:

@@ -12,7 +12,7 @@ import xarray as xr
 from scipy import optimize
 
 from ...config import load_config
-from ..results import format_money
+from ..results import MONEY_TOLERANCE, format_money
 from ..summary import target_probability
 from .catalogue import output_values, select_parameters
 from .experiments import (base_config, batched_runs, fixed_config, marginal_quantiles, p50, parameter_specs,
@@ -42,7 +42,9 @@ def switching_value(config: Any, parameter: str, criterion: str = "npv_p50", rep
     P0.1 or P99.9) brackets the first crossing, which Brent's method then narrows to ``xtol``
     (default 1e-6 of the range). Integer parameters are stepped through whole values: the value
     is the first at which the criterion has crossed. Reaching the threshold exactly counts as
-    being past it (NPV ≥ 0, P ≥ 50 %), so a criterion that only touches it does not cross.
+    being past it (NPV ≥ 0, P ≥ 50 %), so a criterion that only touches it does not cross; money
+    compares to the pound (a P50 NPV within £1 of £0 is on it), and P(target) counts a run-rate
+    within £1 of the target as meeting it (:func:`~simshare.analysis.summary.target_probability`).
     Returns a Series: value (NaN when none), found, lo, hi, at_lo, at_hi (the criterion at the
     ends), evaluations and a note.
     """
@@ -87,14 +89,20 @@ def switching_value(config: Any, parameter: str, criterion: str = "npv_p50", rep
         xs = list(np.linspace(lo, hi, max(int(grid), 2)))
     evaluate(xs)
 
-    def side(x: float) -> float:
-        """+1 at or past the threshold (NPV ≥ 0, P ≥ 50 %), −1 short of it, NaN when undefined."""
+    slack = MONEY_TOLERANCE if criterion == "npv_p50" else 0.0  # money to the pound: within £1 of £0 is £0
+
+    def gap_at(x: float) -> float:
         gap = seen[float(x)] - threshold
+        return 0.0 if abs(gap) <= slack else gap
+
+    def side(x: float) -> float:
+        """+1 at or past the threshold (NPV ≥ 0 to the pound, P ≥ 50 %), −1 short of it, NaN when undefined."""
+        gap = gap_at(x)
         return math.nan if math.isnan(gap) else (1.0 if gap >= 0 else -1.0)
 
     def f(x: float) -> float:
         evaluate([x])
-        gap = seen[float(x)] - threshold
+        gap = gap_at(x)
         return gap if gap != 0 else 1e-300  # on the threshold counts as reached
 
     value = math.nan

@@ -73,7 +73,7 @@ def run_tornado(config: Any, variable: str, parameters: Sequence[str] | None, re
         attrs={
             "method": "tornado", "variable": variable, "units": units, "replications": replications, "seed": seed,
             "base_p50": p50(y["base"]), "base_mean": mean_value(y["base"]),
-            "note": "each parameter held at its P10 and at its P90 (from its distribution, or sampled where its "
+            "note": "each parameter held at its P10 and at its P90 (exact quantiles of its distribution, or of the mixture where its "
                     "parameters are uncertain), the rest random; common random numbers; swing = |high - low|",
         },
     )

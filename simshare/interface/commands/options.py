@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ...config import parse_assignment
-from ...engine.simulate import default_executor
+from ...engine.simulate import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, default_executor
 
 EXIT_BAD_INPUT = 2
 
@@ -20,27 +20,28 @@ class BadInput(Exception):
     """A command line that cannot be carried out; the message says what and where."""
 
 
-def whole(name: str, minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number ≥ ``minimum``, refused with a message naming the option."""
+def whole(name: str, minimum: int, maximum: int = MAX_REPLICATIONS) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum``, refused with a message naming the option."""
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text.replace("_", "")) if len(text) <= 40 else minimum - 1
         except ValueError:
             value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number ≥ {minimum}, got {text!r}")
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number from {minimum} to {maximum:,}, "
+                                             f"got {text[:40]!r}")
         return value
 
     return parse
 
 
-def positive_int(name: str) -> Callable[[str], int]:
-    """An argparse type: a whole number ≥ 1."""
-    return whole(name, 1)
+def positive_int(name: str, maximum: int = MAX_REPLICATIONS) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``maximum`` (default: the most replications)."""
+    return whole(name, 1, maximum)
 
 
-seed_type = whole("the seed", 0)
+seed_type = whole("the seed", 0, MAX_SEED)
 
 
 def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def engine_options(p: argparse.ArgumentParser, replications: int) -> None:
     p.add_argument("-n", "--replications", type=positive_int("-n"), default=replications, metavar="N",
                    help=f"replications (default {replications})")
     p.add_argument("--seed", type=seed_type, default=1, help="random seed (default 1)")
-    p.add_argument("--workers", type=positive_int("--workers"), default=1, metavar="W",
+    p.add_argument("--workers", type=positive_int("--workers", MAX_WORKERS), default=1, metavar="W",
                    help="parallel workers (default 1)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"),
                    help="serial, processes (default when --workers > 1) or dask")

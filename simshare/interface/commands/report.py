@@ -9,6 +9,7 @@ from pathlib import Path
 import xarray as xr
 
 from ..report import write_report
+from ...analysis.results import NotResults, check_results
 from .options import BadInput
 
 
@@ -43,8 +44,10 @@ def command(args: argparse.Namespace) -> int:
         ds = xr.load_dataset(path)
     except Exception as err:  # netCDF/HDF5 raise many kinds; any of them means "not a results file"
         raise BadInput(f"{path}: not a simshare results file ({type(err).__name__}: {err})") from None
-    if "npv" not in ds or "simshare_version" not in ds.attrs:
-        raise BadInput(f"{path}: not a simshare results file (no npv variable or simshare attributes)")
+    try:
+        check_results(ds, path)
+    except NotResults as err:
+        raise BadInput(str(err)) from None
     if getattr(args, "output", None):
         out = Path(args.output)
         if out.is_dir():

@@ -8,6 +8,7 @@ from pathlib import Path
 import xarray as xr
 
 from ...analysis.summary import format_summary
+from ...analysis.results import NotResults, check_results
 from .options import BadInput
 
 
@@ -29,8 +30,10 @@ def command(args: argparse.Namespace) -> int:
     except Exception:  # netCDF/HDF5/xarray raise many kinds; any of them means "not a results file"
         raise BadInput(f"{path}: not a simshare results file (not a netCDF file xarray can open)") from None
     with ds:
-        if "npv" not in ds or "simshare_version" not in ds.attrs:
-            raise BadInput(f"{path}: not a simshare results file (no npv variable or simshare attributes)")
+        try:
+            check_results(ds, path)
+        except NotResults as err:
+            raise BadInput(str(err)) from None
         try:
             print(format_summary(ds, scenario=args.scenario))
         except ValueError as err:

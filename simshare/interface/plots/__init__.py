@@ -13,6 +13,7 @@ servers, tests and notebooks alike, with any backend or none. Save one with
 ``resilience_chart``       resilience or vacancy rate per council over time, with the status
                            quo overlaid when the results hold one
 ``milestone_chart``        per service in phasing order: P10–P90 of the approval and go-live dates
+``council_chart``          each partner council's NPV and cumulative net savings: who pays, who gains
 ``tornado_chart``          a tornado (simshare.analysis.sensitivity.tornado) as a tornado
 ``sobol_chart``            Sobol indices (simshare.analysis.sensitivity.sobol) as bars
 ``scenario_chart``         P50 NPV against P80 completion, one labelled point per scenario
@@ -26,11 +27,12 @@ Money is shown as £1.2m / £600k, months as calendar dates (from the ``date`` c
 later than every month, as in the summary table.
 
 Modules: :mod:`.style` (colours, labels, formatters), :mod:`.data` (what a figure reads: the
-timeline, statistics), :mod:`.fans` (fan charts, S-curves), :mod:`.resilience`, :mod:`.milestones`,
+timeline, statistics), :mod:`.fans` (fan charts, S-curves), :mod:`.resilience`, :mod:`.milestones`, :mod:`.councils`,
 :mod:`.sensitivity` (tornado, Sobol), :mod:`.scenarios`, :mod:`.sweeps` and :mod:`.figures`.
 """
 
 from ...config import STATUS_QUO
+from .councils import council_chart
 from .fans import completion_scurves, fan_chart
 from .figures import figures_for
 from .milestones import milestone_chart, phasing_order
@@ -45,6 +47,7 @@ __all__ = [
     "completion_scurves",
     "resilience_chart",
     "milestone_chart",
+    "council_chart",
     "tornado_chart",
     "sobol_chart",
     "scenario_chart",

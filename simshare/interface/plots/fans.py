@@ -11,20 +11,22 @@ import xarray as xr
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from ...analysis.results import attr, format_money, target_month
+from ...analysis.results import attr, format_money, target_month, target_variable
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import target_probability
 from .data import Timeline, band_quantiles, need, replication_count, scenario_suffix, single_run
-from .style import (BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, add_legend, is_money, money_formatter, percent,
+from .style import (literal_text, BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, add_legend, is_money, money_formatter, percent,
                     style_axes, title_figure)
 
 
+@literal_text
 def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str | None = None) -> Figure:
     """Fan chart of a replication × time variable: P10–P90 and P25–P75 bands and the median.
 
-    ``variable``: ``savings_run_rate`` (default; with the savings target marked when the results
-    carry ``savings_target`` and ``target_month``) or ``cumulative_net`` (with break-even marked), or any
-    other (replication, time) variable such as ``cumulative_costs`` or ``services_live``.
+    ``variable``: ``savings_run_rate`` (default) or ``service_savings_run_rate`` (the reviews' alone),
+    with the savings target marked on the run-rate it is compared with when the results carry
+    ``savings_target`` and ``target_month``; ``cumulative_net`` (with break-even marked), or any other
+    (replication, time) variable such as ``cumulative_costs`` or ``services_live``.
     """
     who = "fan_chart"
     need(ds, [variable, "time"], who)
@@ -48,7 +50,7 @@ def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str 
     ax.fill_between(x, q[1], q[3], color=BLUE, alpha=0.32, linewidth=0, label="middle half of futures (P25–P75)")
     ax.plot(x, q[2], color=BLUE, linewidth=2.2, label="median future (P50)")
 
-    target = attr(d, "savings_target") if variable == "savings_run_rate" else None
+    target = attr(d, "savings_target") if target_variable(ds) == variable else None
     if target is not None:
         target = float(target)
         tm = target_month(d)
@@ -67,7 +69,7 @@ def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str 
     ax.set_xlim(x[0], x[-1])
     if is_money(units):
         ax.yaxis.set_major_formatter(money_formatter())
-    if variable == "savings_run_rate":
+    if variable.endswith("savings_run_rate"):
         ax.set_ylabel("£ a year")
         ax.set_ylim(bottom=0)
     elif is_money(units):
@@ -92,6 +94,7 @@ def _month_values(plan: Any, tl: Timeline) -> float:
     return float((when.year - tl.start.year) * 12 + (when.month - tl.start.month) + (when.day - 1) / 30.44)
 
 
+@literal_text
 def completion_scurves(ds: xr.Dataset, scenario: str | None = None, plan: Any = None) -> Figure:
     """S-curves (empirical CDFs) of the dates the reviews and the programme complete.
 

@@ -6,8 +6,9 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from ...analysis.results import scenario_names, select_scenario, swept_dims
+from ...analysis.results import has_joint_management, scenario_names, select_scenario, swept_dims
 from ...config import STATUS_QUO
+from .councils import council_chart
 from .fans import completion_scurves, fan_chart
 from .milestones import milestone_chart
 from .resilience import resilience_chart
@@ -22,9 +23,10 @@ def _has_finite(ds: xr.Dataset, name: str) -> bool:
 def figures_for(ds: xr.Dataset, scenario: str | None = None) -> dict[str, Figure]:
     """The figures that fit these results, by name, in reading order.
 
-    A single run (with or without the status quo): ``savings_run_rate``, ``cumulative_net``,
-    ``completion``, ``milestones``, ``resilience``, ``vacancy``; several scenarios add ``scenarios``;
-    a sweep gives ``sweep_npv`` and ``sweep_completion``.
+    A single run (with or without the status quo): ``service_savings_run_rate`` (the reviews' alone, when
+    the results hold joint management too), ``savings_run_rate``, ``cumulative_net``, ``completion``,
+    ``milestones``, ``councils`` (each council's NPV, when there are two or more), ``resilience``,
+    ``vacancy``; several scenarios add ``scenarios``; a sweep gives ``sweep_npv`` and ``sweep_completion``.
     """
     if not isinstance(ds, xr.Dataset):
         raise ValueError(f"figures_for: expected an xarray.Dataset of simshare results, got {type(ds).__name__}")
@@ -42,6 +44,8 @@ def figures_for(ds: xr.Dataset, scenario: str | None = None) -> dict[str, Figure
             figures["sweep_completion"] = sweep_heatmap(sel, "programme_complete_month", "P80")
         return figures
     d = select_scenario(ds, scenario)
+    if "service_savings_run_rate" in d and has_joint_management(ds):
+        figures["service_savings_run_rate"] = fan_chart(ds, "service_savings_run_rate", scenario)
     if "savings_run_rate" in d:
         figures["savings_run_rate"] = fan_chart(ds, "savings_run_rate", scenario)
     if "cumulative_net" in d:
@@ -50,6 +54,8 @@ def figures_for(ds: xr.Dataset, scenario: str | None = None) -> dict[str, Figure
         figures["completion"] = completion_scurves(ds, scenario)
     if "approved" in d and "live" in d and (_has_finite(d, "approved") or _has_finite(d, "live")):
         figures["milestones"] = milestone_chart(ds, scenario)
+    if "council_npv" in d and d.sizes.get("council", 0) > 1:
+        figures["councils"] = council_chart(ds, scenario)
     if "resilience" in d and "council" in d.dims:
         figures["resilience"] = resilience_chart(ds, "resilience", scenario)
     if "vacancy_rate" in d and "council" in d.dims:

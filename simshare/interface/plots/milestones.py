@@ -16,7 +16,7 @@ from ...analysis.results import attr, target_month
 from ...analysis.statistics import late_quantile
 from ...config import BASE, STATUS_QUO
 from .data import Timeline, chosen_name, need, scenario_suffix, single_run
-from .style import BLUE, GREY, ORANGE, RED, style_axes, title_figure
+from .style import literal_text, BLUE, GREY, ORANGE, RED, style_axes, title_figure
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -60,6 +60,7 @@ def phasing_order(ds: xr.Dataset, scenario: str | None = None) -> list[str]:
     return [s for s in order if s in services]
 
 
+@literal_text
 def milestone_chart(ds: xr.Dataset, scenario: str | None = None, order: Sequence[str] | None = None) -> Figure:
     """Per service in phasing order, the P10–P90 range (bar) and median (dot) of the month its business
     case is approved and the month it goes live. Services outside the programme are left out; a bar

@@ -12,9 +12,10 @@ from matplotlib.ticker import PercentFormatter
 from ...analysis.results import scenario_names, select_scenario
 from ...config import BASE, STATUS_QUO
 from .data import Timeline, band_quantiles, chosen_name, need, replication_count, scenario_suffix, single_run
-from .style import BLUE, GREY, TITLES, add_legend, style_axes, title_figure
+from .style import literal_text, BLUE, GREY, TITLES, add_legend, style_axes, title_figure
 
 
+@literal_text
 def resilience_chart(ds: xr.Dataset, variable: str = "resilience", scenario: str | None = None) -> Figure:
     """Per council, ``resilience`` (or ``vacancy_rate``, ``staffing``) over time: P10–P90 band and median,
     with the status quo (no programme, same random numbers) overlaid when the results hold it."""

@@ -14,7 +14,7 @@ from ...analysis.results import format_money, scenario_names, select_scenario, s
 from ...analysis.statistics import late_quantile
 from ...config import STATUS_QUO
 from .data import Timeline, need, replication_count
-from .style import BLUE, GREY, ORANGE, money_formatter, style_axes, title_figure
+from .style import literal_text, BLUE, GREY, ORANGE, money_formatter, style_axes, title_figure
 
 
 def _place_labels(fig: Figure, ax, items: list[tuple[float, float, str, dict]]) -> None:
@@ -48,6 +48,7 @@ def _place_labels(fig: Figure, ax, items: list[tuple[float, float, str, dict]]) 
         taken.append(chosen)
 
 
+@literal_text
 def scenario_chart(ds: xr.Dataset) -> Figure:
     """One labelled point per scenario: P50 NPV (up is better) against the P80 programme completion
     date (left is better), with the NPV's P10–P90 as a whisker. The status quo (no programme, which

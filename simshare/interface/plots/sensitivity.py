@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ...analysis.results import format_money
-from .style import (BLUE, GREY, ORANGE, OUTCOME_LABELS, add_legend, is_money, money_formatter, style_axes,
+from .style import (literal_text, BLUE, GREY, ORANGE, OUTCOME_LABELS, add_legend, is_money, money_formatter, style_axes,
                     title_figure)
 
 
@@ -69,6 +69,7 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+@literal_text
 def tornado_chart(table: Any, title: str | None = None, limit: int | None = 15) -> Figure:
     """A tornado: per parameter, the output's P50 with the parameter held at its low (P10) and at its
     high (P90) value, as bars from the base case's P50; the widest swing at the top.
@@ -184,6 +185,7 @@ def tornado_chart(table: Any, title: str | None = None, limit: int | None = 15) 
     return fig
 
 
+@literal_text
 def sobol_chart(result: Any, title: str | None = None, limit: int | None = 15) -> Figure:
     """Sobol indices (:func:`simshare.analysis.sensitivity.sobol`): per parameter, the first-order share
     S1 (its effect alone) and the total-order share ST (with its interactions) of the output's variance,

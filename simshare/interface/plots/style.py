@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import textwrap
-from typing import Any
+from typing import Any, Callable
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter
 
 # Colours (colour-blind safe: blue / orange / grey, with a red target).
 BLUE = "#1f5a96"
@@ -20,6 +23,7 @@ WIDE = (9.0, 4.8)
 
 TITLES = {
     "savings_run_rate": "Savings in force (run-rate, £ a year)",
+    "service_savings_run_rate": "The reviews' savings in force (run-rate, £ a year; joint management left out)",
     "cumulative_net": "Cumulative net savings (savings less programme costs)",
     "cumulative_savings": "Cumulative savings",
     "cumulative_costs": "Cumulative programme costs",
@@ -37,6 +41,8 @@ OUTCOME_LABELS = {
     "reviews_complete_month": "reviews completion",
     "payback_month": "payback",
     "savings_run_rate@target": "savings run-rate at the target month",
+    "service_savings_run_rate@target": "the reviews' savings run-rate at the target month",
+    "npv_services": "NPV of the reviews",
     "savings_run_rate@horizon": "savings run-rate at the end",
     "cumulative_net@horizon": "cumulative net savings at the end",
     "lowest_resilience": "lowest resilience (any council, any month)",
@@ -109,3 +115,32 @@ def title_figure(fig: Figure, text: str, note: str | None = None) -> None:
 
 __all__ = ["BLUE", "ORANGE", "GREY", "RED", "GREEN", "WIDE", "TITLES", "OUTCOME_LABELS", "money_tick",
            "money_formatter", "is_money", "is_months", "percent", "add_legend", "style_axes", "title_figure"]
+
+
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def literal(text: str) -> str:
+    """``text`` shown as written: an unescaped ``$`` would start matplotlib mathtext (a council
+    named ``East $\\foo$ ham`` would fail to draw), so every ``$`` is escaped."""
+    return _DOLLAR.sub(r"\\$", text)
+
+
+def literal_text(build: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Decorate a figure builder: names from the results (councils, services, scenarios, the
+    programme) appear literally in every text, legend and tick label of the figure."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        fig = build(*args, **kwargs)
+        for text in fig.findobj(Text):
+            if "$" in text.get_text():
+                text.set_text(literal(text.get_text()))
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                formatter = axis.get_major_formatter()
+                if isinstance(formatter, FixedFormatter):
+                    formatter.seq = [literal(str(t)) for t in formatter.seq]
+        return fig
+
+    return wrapper

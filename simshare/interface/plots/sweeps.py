@@ -11,7 +11,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ...analysis.results import format_money, scenario_names, select_scenario, swept_dims, target_month
 from .data import PLOT_STATISTICS, Timeline, replication_count, statistic_of
-from .style import BLUE, OUTCOME_LABELS, WIDE, add_legend, is_money, is_months, money_formatter, style_axes, title_figure
+from .style import literal_text, BLUE, OUTCOME_LABELS, WIDE, add_legend, is_money, is_months, money_formatter, style_axes, title_figure
 
 
 def _per_replication(ds: xr.Dataset, variable: str) -> tuple[xr.DataArray, str]:
@@ -57,6 +57,7 @@ def _format_value(value: float, units: str, tl: Timeline, months: bool) -> str:
     return f"{value:.3g}"
 
 
+@literal_text
 def sweep_heatmap(ds: xr.Dataset, variable: str = "npv", statistic: str = "P50", scenario: str | None = None) -> Figure:
     """One statistic (P10, P25, P50, P75, P80, P90, mean) of one outcome over a sweep.
 

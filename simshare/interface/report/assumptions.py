@@ -27,6 +27,8 @@ _PROGRAMME_KEYS = {
     "target_month": "Target month (from the start)",
     "dissolution_annual": "Chance a year that the partnership dissolves (from the first go-live)",
     "savings_retained": "Share of savings kept after a dissolution",
+    "target_scope": "Target compared with (services: the reviews' run-rate; total: with joint management)",
+    "cost_sharing": "Cost sharing between councils",
 }
 
 
@@ -73,8 +75,15 @@ def key_assumptions_html(config_text: str) -> str:
     def money(value: Any) -> str:
         return format_money(float(value)) if isinstance(value, (int, float)) else describe_value(value)
 
-    rows = [(label, money(programme[key]) if key == "savings_target" else describe_value(programme[key]))
-            for key, label in _PROGRAMME_KEYS.items() if key in programme]
+    def value(key: str) -> str:
+        v = programme[key]
+        if key == "savings_target":
+            return money(v)
+        if key == "cost_sharing" and isinstance(v, Mapping):
+            return ", ".join(f"{council} {_number(share)}" for council, share in v.items())
+        return describe_value(v)
+
+    rows = [(label, value(key)) for key, label in _PROGRAMME_KEYS.items() if key in programme]
     jm = programme.get("joint_management")
     if isinstance(jm, Mapping) and "saving_per_year" in jm:
         rows.append(("Joint management saving (£ a year)", money(jm["saving_per_year"])))

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import xarray as xr
 
-from ...analysis.results import (attr, format_money, full_month, select_scenario, start_date, swept_dims,
-                                 target_month)
+from ...analysis.results import (attr, every_partner_ahead, format_money, full_month, has_joint_management,
+                                 select_scenario, start_date, swept_dims, target_month, target_variable)
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import dissolution_probability, target_probability
 
@@ -32,7 +32,8 @@ def _years(months: float) -> str:
 
 def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
     """The report's opening sentence(s), in plain words: the chance of reaching the savings target by the
-    target date, the P50 and P80 finish dates, and the spread of NPV."""
+    target date, the P50 and P80 finish dates, the spread of NPV (the reviews' apart from joint
+    management's) and the chance that every partner comes out ahead."""
     if swept_dims(ds):
         dims = swept_dims(ds)
         points = int(np.prod([ds.sizes[d] for d in dims]))
@@ -54,6 +55,8 @@ def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
         tm = target_month(d)
         by = full_month(start, horizon if tm is None else tm)
         money = f"{format_money(float(target))} a year"
+        if target_variable(ds) == "service_savings_run_rate" and has_joint_management(ds):
+            by += " from the reviews alone (joint management left out)"
         if p <= 0:
             clauses.append(f"None of the {n:,} simulated futures reaches {money} by {by}")
         elif p >= 1:
@@ -86,15 +89,30 @@ def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
     if gone is not None and gone[0] > 0:
         share = "fewer than 1 %" if gone[0] < 0.005 else f"{100 * gone[0]:.0f} %"
         text = f"{text} The partnership dissolves before {end} in {share} of the simulated futures.".strip()
+    apart = has_joint_management(ds)
     if "npv" in d:
-        npv = np.asarray(d["npv"].values, dtype=float).ravel()
+        npv = np.asarray(d["npv_services" if apart else "npv"].values, dtype=float).ravel()
         npv = npv[np.isfinite(npv)]
         if npv.size:
             p10, p50, p90 = np.percentile(npv, [10, 50, 90])
-            sentence = (f"Over the {_years(horizon)} simulated, the net present value is {format_money(p50)} in the "
+            whose = "the reviews' net present value" if apart else "the net present value"
+            sentence = (f"Over the {_years(horizon)} simulated, {whose} is {format_money(p50)} in the "
                         f"median future, and between {format_money(p10)} and {format_money(p90)} in eight futures "
-                        f"out of ten.")
-            text = f"{text} {sentence}".strip()
+                        f"out of ten")
+            if apart:
+                joint = np.asarray(d["npv"].values, dtype=float) - np.asarray(d["npv_services"].values, dtype=float)
+                sentence += f"; joint management adds {format_money(float(np.nanmedian(joint)))}"
+            text = f"{text} {sentence}.".strip()
+    ahead = every_partner_ahead(ds, scenario)
+    if ahead is not None and ahead.size and d.sizes.get("council", 0) > 1:
+        share = float(np.mean(ahead))
+        if share >= 1:
+            sentence = "Every partner council comes out ahead (its own NPV above £0) in every simulated future."
+        elif share <= 0:
+            sentence = "In none of the simulated futures does every partner council come out ahead."
+        else:
+            sentence = f"{_chance(share, n)} that every partner council comes out ahead (its own NPV above £0)."
+        text = f"{text} {sentence}".strip()
     return text or f"{n:,} simulated futures."
 
 

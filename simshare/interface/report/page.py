@@ -18,7 +18,8 @@ from typing import Any, Mapping
 import xarray as xr
 
 from ...version import __version__
-from ...analysis.results import attr, month_label, scenario_names, start_date, swept_dims
+from ...analysis.results import (attr, has_joint_management, month_label, scenario_names, start_date, swept_dims,
+                                 target_variable)
 from ...config import BASE, STATUS_QUO
 from ..plots import figures_for
 from .assumptions import key_assumptions_html
@@ -34,6 +35,12 @@ CAPTIONS: dict[str, str] = {
         "bands hold the middle half and the middle 80 % of futures. Where the bands pass above the red dot, "
         "the savings target is met by the target date."
     ),
+    "service_savings_run_rate": (
+        "The service reviews' own savings in force each month, £ a year, joint management left out: the figure "
+        "the savings target is compared with. The dark line is the median simulated future; the bands hold the "
+        "middle half and the middle 80 % of futures. Where the bands pass above the red dot, the target is met by "
+        "the target date."
+    ),
     "cumulative_net": (
         "Savings accrued less programme costs to date. Where the bands sit above the black £0 line the "
         "programme has paid back what it cost; the spread at the right is the range of outcomes by the end."
@@ -47,6 +54,12 @@ CAPTIONS: dict[str, str] = {
         "One row per service, in the order the programme takes them: the orange bar spans the dates by which "
         "its business case is approved and the blue bar the dates it goes live, in eight futures out of ten; "
         "the dots are the medians. Long blue bars are where the queue for implementation builds up."
+    ),
+    "councils": (
+        "Each partner council's net present value: its share of the savings less its share of the costs, split "
+        "by the programme's cost sharing. The bar spans P10–P90 of the simulated futures, the dot is the median; "
+        "where a council's bar crosses £0 it comes out behind in some futures. Where shown, the lines on the "
+        "right are each council's cumulative net savings over time (median and P10–P90)."
     ),
     "resilience": (
         "The budget-weighted share of each council's services with enough staff to operate safely. Dips show "
@@ -127,6 +140,12 @@ def _png(fig: Any, dpi: int) -> str:
 
 def _caption(name: str, ds: xr.Dataset) -> str:
     text = CAPTIONS.get(name, "")
+    if name == "savings_run_rate" and has_joint_management(ds):
+        text = text.replace("Recurring savings in force each month, £ a year.",
+                            "All recurring savings in force each month, £ a year, joint management included.")
+        if target_variable(ds) != "savings_run_rate":
+            text = text.split(" Where the bands")[0] + " The savings target is compared with the reviews' own " \
+                "run-rate, shown above."
     if name in ("resilience", "vacancy") and STATUS_QUO not in scenario_names(ds):
         text = text.split(";")[0].split(". Compare")[0] + "."
         text = text.replace("..", ".")

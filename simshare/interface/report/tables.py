@@ -10,45 +10,52 @@ from typing import Mapping
 import numpy as np
 import xarray as xr
 
-from ...analysis.results import (RESILIENCE_PREFIX, attr, format_money, month_label, scenario_names, select_scenario,
-                                 start_date, swept_dims, target_month)
+from ...analysis.results import (attr, format_money, has_joint_management, month_label, scenario_names,
+                                 select_scenario, start_date, swept_dims, target_month)
 from ...analysis.statistics import late_quantile
-from ...analysis.summary import cell_text, dissolution_probability, summarise, target_probability
+from ...analysis.summary import (cell_text, dissolution_probability, partners_ahead_probability, row_label, summarise,
+                                 target_probability, target_sentence)
 from ...config import STATUS_QUO
 from .markup import esc, split_cell
 
 _ROW_LABELS = {
-    "npv": "Net present value (NPV)",
-    "savings_run_rate@horizon": "Savings run-rate at the end",
-    "cumulative_net@horizon": "Net savings to the end",
-    "reviews_complete_month": "All business cases approved",
-    "programme_complete_month": "Programme complete (last service live)",
-    "payback_month": "Payback (costs recovered)",
+    "NPV": "Net present value (NPV)",
+    "Run-rate at end": "Savings run-rate at the end",
+    "Net savings at end": "Net savings to the end (joint management included)",
+    "Reviews complete": "All business cases approved",
+    "Programme complete": "Programme complete (last service live)",
+    "Payback": "Payback (costs recovered)",
+    "Payback (reviews)": "Payback of the reviews (their costs recovered)",
+    "Each council's NPV": "Each council's net present value (its share of savings less its share of costs)",
+    "Lowest resilience": "Lowest resilience in any month (share of services operating safely)",
 }
 
 
 def summary_table_html(ds: xr.Dataset, scenario: str | None = None) -> str:
-    """The board table as HTML: P10/P50/P80/P90/mean of each outcome, each with its 95 % half-width."""
+    """The board table as HTML: P10/P50/P80/P90/mean of each outcome, each with its 95 % half-width; the
+    reviews, joint management and total apart, and each council's NPV, under group headings."""
     table = summarise(ds, scenario=scenario)
     start = start_date(ds)
-    tm = target_month(ds)
     stats = ["P10", "P50", "P80", "P90", "mean"]
     horizon = float(ds["time"].values[-1])
     rows = []
-    group = False
+    current = None
     for row in table.index:
-        if row.startswith(RESILIENCE_PREFIX):
-            if not group:
-                rows.append(f"<tr class=\"group\"><td colspan=\"{len(stats) + 1}\">Lowest resilience in any month "
-                            "(share of services operating safely)</td></tr>")
-                group = True
-            label = "&nbsp;&nbsp;" + esc(row[len(RESILIENCE_PREFIX) + 1:-1])
-        elif row == "savings_run_rate@target" and tm is not None:
-            label = esc(f"Savings run-rate, {month_label(start, tm)} (target date)")
+        heading, label = row_label(ds, row)
+        if heading is not None and heading != current:
+            text = _ROW_LABELS.get(heading, heading)
+            if text.startswith("Run-rate "):
+                text = "Savings run-rate, " + text[len("Run-rate "):] + (" (target date)" if "@target" in row else "")
+            rows.append(f"<tr class=\"group\"><td colspan=\"{len(stats) + 1}\">{esc(text)}</td></tr>")
+        current = heading
+        if heading is not None:
+            label = "&nbsp;&nbsp;" + esc(label)
+        elif row.endswith("@target"):
+            label = esc(f"Savings run-rate, {label[len('Run-rate '):]} (target date)")
         elif row == "savings_run_rate@horizon":
             label = esc(f"Savings run-rate, {month_label(start, horizon)} (end)")
         else:
-            label = esc(_ROW_LABELS.get(row, row))
+            label = esc(_ROW_LABELS.get(label, label))
         cells = "".join(
             f"<td>{split_cell(cell_text(row, float(table.at[row, s]), float(table.at[row, f'{s}_hw']), start, s))}</td>"
             for s in stats)
@@ -59,18 +66,26 @@ def summary_table_html(ds: xr.Dataset, scenario: str | None = None) -> str:
 
 
 def target_line_html(ds: xr.Dataset, scenario: str | None) -> str:
-    """The chance of the savings target by the target date, ± its half-width; empty without a target."""
+    """The chance of the savings target by the target date, and of every partner's NPV above £0, each ±
+    its half-width; empty without either."""
+    lines = []
     prob = target_probability(ds, scenario=scenario)
-    if prob is None:
-        return ""
-    p, hw = prob
-    start = start_date(ds)
-    tm = target_month(ds)
-    by = month_label(start, tm if tm is not None else float(ds["time"].values[-1]))
-    decimals = 0 if hw >= 0.01 else 1
-    return (f"<p class=\"probability\">Chance of a savings run-rate of at least "
-            f"{esc(format_money(float(attr(ds, 'savings_target'))))} a year by {esc(by)}: "
-            f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %</p>")
+    if prob is not None:
+        p, hw = prob
+        start = start_date(ds)
+        tm = target_month(ds)
+        by = month_label(start, tm if tm is not None else float(ds["time"].values[-1]))
+        decimals = 0 if hw >= 0.01 else 1
+        lines.append(f"<p class=\"probability\">Chance that {esc(target_sentence(ds))} is at least "
+                     f"{esc(format_money(float(attr(ds, 'savings_target'))))} a year by {esc(by)}: "
+                     f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %</p>")
+    ahead = partners_ahead_probability(ds, scenario=scenario)
+    if ahead is not None:
+        p, hw = ahead
+        decimals = 0 if hw >= 0.01 else 1
+        lines.append(f"<p class=\"probability\">Chance that every partner comes out ahead (each council's NPV "
+                     f"above £0): {100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %</p>")
+    return "".join(lines)
 
 
 def dissolution_line_html(ds: xr.Dataset, scenario: str | None) -> str:
@@ -125,7 +140,8 @@ def baseline_table_html(ds: xr.Dataset, base: str | None = None) -> str:
 
 
 def scenario_table_html(ds: xr.Dataset) -> str:
-    """One row per scenario: P50 NPV, P50 and P80 completion, chance of the target, what it changes."""
+    """One row per scenario: P50 NPV (the reviews' and the total, with joint management in the results), P50 and
+    P80 completion, chance of the target, what it changes."""
     names = scenario_names(ds)
     if len([n for n in names if n != STATUS_QUO]) < 2:
         return ""
@@ -135,10 +151,12 @@ def scenario_table_html(ds: xr.Dataset) -> str:
     except ValueError:
         definitions = {}
     has_target = attr(ds, "savings_target") is not None
+    apart = has_joint_management(ds)
     rows = []
     for name in names:
         d = select_scenario(ds, name)
         npv = np.asarray(d["npv"].values, dtype=float)
+        reviews = np.asarray(d["npv_services"].values, dtype=float) if apart else npv
         done = np.asarray(d["programme_complete_month"].values, dtype=float)
         never = not np.isfinite(done).any()
 
@@ -151,12 +169,14 @@ def scenario_table_html(ds: xr.Dataset) -> str:
         prob = target_probability(ds, scenario=name) if has_target else None
         what = definitions.get(name, {}) if isinstance(definitions, Mapping) else {}
         change = what.get("description") or ", ".join(f"{k} = {v}" for k, v in (what.get("set") or {}).items())
-        cells = [format_money(float(np.nanmedian(npv))) if np.isfinite(npv).any() else "n/a", month(0.5), month(0.8)]
+        cells = [format_money(float(np.nanmedian(x))) if np.isfinite(x).any() else "n/a"
+                 for x in ((reviews, npv) if apart else (npv,))] + [month(0.5), month(0.8)]
         if has_target:
             cells.append("—" if prob is None else f"{100 * prob[0]:.0f} %")
         rows.append(f"<tr><td>{esc(name)}</td>" + "".join(f"<td>{esc(c)}</td>" for c in cells)
                     + f"<td class=\"wrap\">{esc(change)}</td></tr>")
-    head = "<th>Scenario</th><th>P50 NPV</th><th>P50 complete</th><th>P80 complete</th>"
+    head = "<th>Scenario</th>" + ("<th>P50 NPV, reviews</th><th>P50 NPV, total</th>" if apart else "<th>P50 NPV</th>")
+    head += "<th>P50 complete</th><th>P80 complete</th>"
     if has_target:
         head += "<th>P(target)</th>"
     head += "<th class=\"wrap\">What it changes</th>"

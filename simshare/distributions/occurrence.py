@@ -1,0 +1,75 @@
+"""Occurrence durations (time to hire, rework, …) drawn in bulk from a numpy Generator during a replication."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from .inverse import ppf
+
+
+
+
+class Sampler:
+    """Draws occurrence values of one realised distribution from its own numpy stream.
+
+    Values are drawn in blocks (the block doubles as it is used up), so a replication
+    pays numpy's call overhead a few times rather than once per draw; the sequence of
+    values is the same whatever the block size.
+    """
+
+    __slots__ = ("family", "params", "rng", "_buf", "_pos", "_block")
+
+    def __init__(self, family: str, params: Mapping[str, Any], rng: np.random.Generator):
+        self.family = family
+        self.params = dict(params)
+        self.rng = rng
+        self._buf: list[float] = []
+        self._pos = 0
+        self._block = 8
+
+    def __call__(self) -> float:
+        if self._pos >= len(self._buf):
+            self._buf = draw(self.family, self.params, self.rng, self._block).tolist()
+            self._pos = 0
+            self._block = min(self._block * 2, 1024)
+        value = self._buf[self._pos]
+        self._pos += 1
+        return value
+
+
+def draw(family: str, p: Mapping[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` independent draws with numpy; the same law as :func:`ppf` (tests check this)."""
+    if family == "fixed":
+        return np.full(size, float(p["value"]))
+    if family == "uniform":
+        return rng.uniform(p["min"], p["max"], size)
+    if family in ("triangular", "pert"):
+        lo, mode, hi = p["min"], p["mode"], p["max"]
+        if hi <= lo:
+            return np.full(size, float(lo))
+        if family == "triangular":
+            return rng.triangular(lo, mode, hi, size)
+        lam = p.get("lambda", 4.0)
+        c = (mode - lo) / (hi - lo)
+        return lo + (hi - lo) * rng.beta(1 + lam * c, 1 + lam * (1 - c), size)
+    if family == "normal":
+        if "min" not in p and "max" not in p:
+            return rng.normal(p["mean"], p["sd"], size)
+        return ppf("normal", p, rng.random(size))
+    if family == "lognormal":
+        s2 = math.log1p((p["sd"] / p["mean"]) ** 2)
+        return rng.lognormal(math.log(p["mean"]) - s2 / 2, math.sqrt(s2), size)
+    if family == "gamma":
+        return rng.gamma((p["mean"] / p["sd"]) ** 2, p["sd"] ** 2 / p["mean"], size)
+    if family == "exponential":
+        return rng.exponential(p["mean"], size)
+    if family == "beta":
+        k = p["mean"] * (1 - p["mean"]) / p["sd"] ** 2 - 1
+        return rng.beta(p["mean"] * k, (1 - p["mean"]) * k, size)
+    if family == "discrete":
+        w = np.asarray(p.get("weights", np.ones(len(p["values"]))), dtype=float)
+        return rng.choice(np.asarray(p["values"], dtype=float), size=size, p=w / w.sum())
+    raise KeyError(family)
