@@ -283,6 +283,54 @@ def test_dissolution_re_establishes_deleted_posts():
     close(rec.filled[9, :, 0], [9, 6])
 
 
+def test_dissolution_is_accounted_per_council_and_service():
+    """Dissolution in the money ledger (issue 10 × issue 11): the example of
+    test_after_dissolution_by_hand with joint management (£60,000 a year from month 0, £10,000 one-off),
+    realisation 0.5, pay harmonisation and a cost-sharing table. Every council's figures still sum to the
+    totals every month; C's abandoned implementation stops costing its councils at D; after unwinding
+    (just after month 7) each council keeps 25 % of its own savings in force, and so do the reviews and
+    joint management apart; the £100,000 dissolution cost is split like the team's cost (the table)."""
+    councils = [dict(COUNCILS[0], initial_vacancy_rate=1.0, recruitment_failure=1.0), dict(COUNCILS[1])]
+    services = [
+        service("A", 1, 2, budget={"North": 500_000, "South": 300_000}, posts={"North": 2, "South": 8},
+                realisation=0.5, pay_harmonisation=0.02, harmonisation_cost=5_000),
+        service("B", 10, 2, budget={"North": 100_000}, posts={"North": 3}),
+        service("C", 2, 20, one_off_cost=400_000, implementation_disruption=0.5,
+                budget={"South": 100_000}, posts={"South": 4}),
+    ]
+    cfg = config(services, horizon=36, councils=councils, review_teams=3, support_capacity=2,
+                 safe_staffing=0.5, dissolution_annual=100, unwind_months=4, savings_retained=0.25,
+                 dissolution_cost=100_000, order=["A", "C", "B"], cost_sharing={"North": 0.6, "South": 0.4},
+                 joint_management={"saving_per_year": 60_000, "one_off_cost": 10_000})
+    cfg["services"][1]["earliest_start_month"] = 3
+    cfg["services"][1]["review_months"] = 10
+    rec = run(cfg)
+    D = rec.dissolved_month
+    assert 3 <= D < 4
+    t = np.arange(37)
+    # the councils' figures sum to the totals, every month
+    close(rec.council_savings_run_rate.sum(axis=1), rec.savings_run_rate)
+    np.testing.assert_allclose(rec.council_cumulative_net.sum(axis=1), rec.cumulative_net, rtol=1e-9, atol=1e-6)
+    assert rec.council_npv.sum() == pytest.approx(rec.npv, rel=1e-9, abs=1e-6)
+    # savings: joint management £60,000 throughout; A (realisation 0.5: £40,000) from 3; after unwinding 25 %
+    close(rec.service_savings_run_rate, np.where(t < 3, 0.0, np.where(t <= 7, 40_000.0, 10_000.0)))
+    close(rec.savings_run_rate, np.where(t < 3, 60_000.0, np.where(t <= 7, 100_000.0, 25_000.0)))
+    # each council keeps 25 % of its own share in force (by the table: 60 % North, 40 % South)
+    close(rec.council_savings_run_rate[8:], 0.25 * rec.council_savings_run_rate[7][None, :].repeat(29, 0))
+    close(rec.council_savings_run_rate[7], [60_000.0, 40_000.0])
+    # C's implementation (£20,000 a month from 2) stops at D; its councils pay nothing after
+    costs_after = rec.cumulative_costs[36] - rec.cumulative_costs[8]
+    costs_between = rec.cumulative_costs[7] - rec.cumulative_costs[4]
+    # after month 8 only A's pay harmonisation runs on (a constant rate), so 28 months cost 28/3 of 3 months
+    assert costs_after == pytest.approx(costs_between * 28 / 3, rel=1e-9)
+    assert rec.cumulative_costs[8] - rec.cumulative_costs[7] == pytest.approx(100_000 + costs_between / 3, rel=1e-9)
+    # what C cost: £20,000 × (D − 2), not the whole £400,000 (A's harmonisation runs 3 → 36: 33 months)
+    spent_c = rec.cumulative_costs[36] - 10_000 - 5_000 - 100_000 - costs_between * 33 / 3
+    assert spent_c == pytest.approx(20_000.0 * (D - 2), rel=1e-6)
+    # the reviews apart: joint management's retained saving outweighs its one-off cost
+    assert rec.npv > rec.npv_services
+
+
 # --------------------------------------------------------------------------- bad input: exit 2 naming the key
 
 
