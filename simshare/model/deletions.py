@@ -11,9 +11,13 @@ vacancies to recruit.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from .clock import call_later
 from .outputs import ORDINARY, SPECIALIST
+
+if TYPE_CHECKING:
+    from .business_case import BusinessCase
 
 
 class Deletions:
