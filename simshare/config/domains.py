@@ -137,7 +137,7 @@ def _whole(minimum: int, what: str):
     return BeforeValidator(parse)
 
 
-def _plain_number(domain: Domain):
+def plain_number(domain: Domain):
     def parse(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not domain.admits(value, value):
             raise ValueError(f"must be {domain.describe()}, got {got(value)}")
@@ -160,8 +160,8 @@ MAX_MONTHS = 100_000.0
 _RATE = Domain("a rate per year ≥ 0", lo=0, cap=MAX_RATE)
 _PROB = Domain("a probability in [0, 1]", lo=0, hi=1)
 _FRACTION = Domain("a fraction in [0, 1]", lo=0, hi=1)
-_MONEY = Domain("an amount of money ≥ 0", lo=0, cap=MAX_MONEY)
-_MONTHS = Domain("a number of months ≥ 0", lo=0, cap=MAX_MONTHS)
+MONEY_DOMAIN = Domain("an amount of money ≥ 0", lo=0, cap=MAX_MONEY)
+MONTHS_DOMAIN = Domain("a number of months ≥ 0", lo=0, cap=MAX_MONTHS)
 _DURATION = Domain("a duration in months ≥ 0", lo=0, occurrence=True, cap=MAX_MONTHS)
 _POSITIVE_MONTHS = Domain("a number of months > 0", lo=0, lo_open=True, cap=MAX_MONTHS)
 _MULTIPLIER = Domain("a multiplier ≥ 0", lo=0, cap=MAX_MULTIPLIER)
@@ -171,8 +171,8 @@ _DISCOUNT = Domain("a discount rate per year in [0, 1)", lo=0, hi=0.999999)
 Rate = Annotated[Param, _param(_RATE)]
 Probability = Annotated[Param, _param(_PROB)]
 Fraction = Annotated[Param, _param(_FRACTION)]
-Money = Annotated[Param, _param(_MONEY)]
-Months = Annotated[Param, _param(_MONTHS)]
+Money = Annotated[Param, _param(MONEY_DOMAIN)]
+Months = Annotated[Param, _param(MONTHS_DOMAIN)]
 Duration = Annotated[Param, _param(_DURATION)]
 PositiveMonths = Annotated[Param, _param(_POSITIVE_MONTHS)]
 Multiplier = Annotated[Param, _param(_MULTIPLIER)]
@@ -218,7 +218,7 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"must be true or false, got {got(value)}")
 
 
-def _choice(*options: str):
+def choice(*options: str):
     def parse(value: Any) -> str:
         if value not in options:
             raise ValueError(f"must be one of {', '.join(repr(o) for o in options)}, got {got(value)}")
@@ -231,13 +231,13 @@ def _choice(*options: str):
 SHARING_RULES = ("budget", "posts", "equal")
 
 
-def _sharing(value: Any) -> str | dict[str, float]:
+def sharing_rule(value: Any) -> str | dict[str, float]:
     """``programme.cost_sharing``: a rule or a table of council -> share, each in [0, 1], summing to 1 (within 1e-9).
 
     Whether the table names the config's councils is checked with the other cross-key checks (loading).
     """
     if isinstance(value, str):
-        return _choice(*SHARING_RULES)(value)
+        return choice(*SHARING_RULES)(value)
     if not isinstance(value, Mapping):
         raise ValueError(f"must be one of {', '.join(repr(r) for r in SHARING_RULES)} or a table of council "
                          f"shares, got {got(value)}")

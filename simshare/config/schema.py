@@ -31,11 +31,11 @@ from .domains import (  # INTEGER_KEYS, OCCURRENCE_KEYS, Domain and got are re-e
     Posts,
     Probability,
     Rate,
-    _MONEY,
-    _MONTHS,
-    _choice,
-    _plain_number,
-    _sharing,
+    MONEY_DOMAIN,
+    MONTHS_DOMAIN,
+    choice,
+    plain_number,
+    sharing_rule,
     got,  # noqa: F401
 )
 
@@ -76,15 +76,15 @@ class Programme(_Model):
     safe_staffing: Fraction = 0.85
     discount_rate: DiscountRate = 0.035
     order: Optional[list[Name]] = None
-    savings_target: Optional[Annotated[float, _plain_number(_MONEY)]] = None
-    target_month: Optional[Annotated[float, _plain_number(_MONTHS)]] = None
+    savings_target: Optional[Annotated[float, plain_number(MONEY_DOMAIN)]] = None
+    target_month: Optional[Annotated[float, plain_number(MONTHS_DOMAIN)]] = None
     joint_management: Optional[JointManagement] = None
     dissolution_annual: Rate = 0.0
     unwind_months: Months = 0.0
     savings_retained: Fraction = 0.0
     dissolution_cost: Money = 0.0
-    target_scope: Annotated[Literal["services", "total"], BeforeValidator(_choice("services", "total"))] = "services"
-    cost_sharing: Annotated[Union[str, dict[Name, float]], BeforeValidator(_sharing)] = "budget"
+    target_scope: Annotated[Literal["services", "total"], BeforeValidator(choice("services", "total"))] = "services"
+    cost_sharing: Annotated[Union[str, dict[Name, float]], BeforeValidator(sharing_rule)] = "budget"
 
 
 class Council(_Model):
@@ -136,7 +136,7 @@ class Correlation(_Model):
     """A rank correlation between two replication parameters, by dotted path."""
 
     between: Annotated[list[Name], Field(min_length=2, max_length=2)]
-    rho: Annotated[float, _plain_number(Domain("a rank correlation in [-1, 1]", lo=-1, hi=1))]
+    rho: Annotated[float, plain_number(Domain("a rank correlation in [-1, 1]", lo=-1, hi=1))]
 
 
 class Scenario(_Model):
