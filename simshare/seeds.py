@@ -14,6 +14,11 @@ MECHANISMS = {
     "workforce": 1,    # per council, service and kind of post: leaving, campaigns, outcomes, agency cover
     "review": 5,       # per service: review leads leaving, their replacement
     "committee": 6,    # committee decisions and rework
+    # 2, 3, 4 and 7 were used by earlier versions: never reuse them
+    "vacancy_hold": 11,        # per council, service and kind of post: holds before recruiting
+    "initial_vacancies": 12,   # per council, service and kind of post: the vacancies open at month 0
+    "council_approval": 13,    # per council and service: the council's own approval after the committee
+    "dissolution": 14,         # the partnership's time to dissolution
 }
 
 

@@ -149,6 +149,25 @@ def target_probability(
     return hits / n, (high - low) / 2.0
 
 
+def dissolution_probability(
+    ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None
+) -> tuple[float, float] | None:
+    """P(the partnership has dissolved by the horizon) and its CI half-width (half the Wilson interval).
+
+    None when the results cannot dissolve: no ``dissolved_month`` variable, or a config without a
+    dissolution hazard (the ``dissolution`` attribute 0) in which no replication dissolved.
+    """
+    d = select_scenario(ds, scenario)
+    if "dissolved_month" not in d:
+        return None
+    x = per_replication(d["dissolved_month"], "dissolved_month")
+    hits = int(np.count_nonzero(np.isfinite(x)))
+    if x.size == 0 or (hits == 0 and not attr(ds, "dissolution")):
+        return None
+    low, high = wilson(hits, x.size, confidence)
+    return hits / x.size, (high - low) / 2.0
+
+
 def partners_ahead_probability(
     ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None
 ) -> tuple[float, float] | None:
@@ -278,6 +297,11 @@ def format_summary(
         lines.append(f"P({whose} ≥ {format_money(target)}/yr by {by}): {_percent(p, hw)}")
     if ahead is not None:
         lines.append(f"P(every partner's NPV > £0): {_percent(*ahead)}")
+    gone = dissolution_probability(ds, confidence=confidence, scenario=scenario)
+    if gone is not None:
+        if prob is None and ahead is None:
+            lines.append("")
+        lines.append(f"P(partnership dissolved by {end}): {_percent(*gone)}")
     return "\n".join(lines) + "\n"
 
 
@@ -306,5 +330,5 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
     return "\n".join(lines)
 
 
-__all__ = ["summarise", "target_probability", "partners_ahead_probability", "target_sentence", "row_label",
-           "cell_text", "format_summary", "format_baseline"]
+__all__ = ["summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
+           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline"]

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from ..distributions import GROSS_CHANGE, CorrelationError, DistError
 from .cases import warn_about_cases
+from .drivers import check_drivers
 from .errors import ConfigError, ConfigWarning
 from .overrides import apply_overrides, plain
 from .parameters import correlation_fit, correlation_matrix, replication_parameters
@@ -98,7 +99,7 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
     errors: list[str] = []
     councils = [c.get("name") for _, c in _items(raw, "councils") if isinstance(c.get("name"), str)]
     services = [s.get("name") for _, s in _items(raw, "services") if isinstance(s.get("name"), str)]
-    for label in ("councils", "services", "scenarios"):
+    for label in ("councils", "services", "scenarios", "drivers"):
         seen: set[str] = set()
         for i, item in _items(raw, label):
             name = item.get("name")
@@ -147,10 +148,56 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
             elif name in seen:
                 errors.append(f"programme.order[{i}]: service {name!r} appears twice")
             seen.add(name)
+    errors += _check_precedence(raw, services, order)
     errors += _check_sharing(programme.get("cost_sharing"), councils, _items(raw, "services"))
     target, horizon = programme.get("target_month"), programme.get("horizon_months")
     if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (target, horizon)) and target > horizon:
         errors.append(f"programme.target_month: must be within the horizon ({horizon}), got {target:g}")
+    return errors
+
+
+def _check_precedence(raw: Mapping[str, Any], services: list[str], order: Any) -> list[str]:
+    """``after`` (DESIGN §1.4): known services, not the service itself, no cycle, and, when the service
+    is in the programme, every service it waits for is too (else it could never be implemented)."""
+    errors: list[str] = []
+    in_order = set(order) if isinstance(order, list) else set(services)
+    graph: dict[str, list[str]] = {}
+    for i, s in _items(raw, "services"):
+        name, after = s.get("name"), s.get("after")
+        if not isinstance(name, str) or not isinstance(after, list):
+            continue
+        graph[name] = []
+        for j, other in enumerate(after):
+            if not isinstance(other, str):
+                continue
+            if other == name:
+                errors.append(f"services[{i}].after[{j}]: service {name!r} cannot wait for itself")
+            elif other not in services:
+                errors.append(f"services[{i}].after[{j}]: unknown service {other!r} (services are: {', '.join(services)})")
+            else:
+                graph[name].append(other)
+                if name in in_order and other not in in_order:
+                    errors.append(f"services[{i}].after[{j}]: {other!r} is not in programme.order, so {name!r} "
+                                  "could never be implemented")
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(n: str, path: list[str]) -> None:
+        state[n] = 1
+        for m in graph.get(n, []):
+            if state.get(m) == 1:
+                cycles.append(path[path.index(m):] + [m])
+            elif m not in state:
+                visit(m, path + [m])
+        state[n] = 2
+
+    for n in graph:
+        if n not in state:
+            visit(n, [n])
+    index = {s.get("name"): i for i, s in _items(raw, "services") if isinstance(s.get("name"), str)}
+    for cycle in cycles:
+        errors.append(f"services[{index[cycle[0]]}].after: precedence cycle {' → '.join(repr(c) for c in cycle)} "
+                      "(each waits for the next to go live, so none ever can)")
     return errors
 
 
@@ -163,6 +210,8 @@ def _pair(names: list[str], i: int, j: int, where: dict[frozenset, int]) -> str:
     k = where.get(frozenset((names[i], names[j])))
     head = f"correlations[{k}]" if k is not None else "(not given, so 0)"
     return f"{head} {names[i]} ↔ {names[j]}"
+
+
 def _check_sharing(sharing: Any, councils: list[str], services: list[tuple[int, dict]]) -> list[str]:
     """A table of council shares names only the config's councils and gives each service's councils a share."""
     if not isinstance(sharing, dict):
@@ -292,7 +341,7 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
         cfg = Config.model_validate({**raw, "raw": raw})
     except ValidationError as err:
         raise ConfigError(_pydantic_errors(err) + cross, source=label) from None
-    errors = cross or (_check_correlations(cfg) + _check_scenarios(cfg))
+    errors = cross or (check_drivers(cfg) + _check_correlations(cfg) + _check_scenarios(cfg))
     if errors:
         raise ConfigError(errors, source=label)
     warn_about_cases(cfg, label)

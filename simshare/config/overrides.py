@@ -12,10 +12,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from .errors import ConfigError
-from .schema import Council, JointManagement, Programme, Service
+from .schema import Council, Driver, JointManagement, Programme, Service
 
 
-_SECTIONS = {"programme": Programme, "councils": Council, "services": Service}
+_SECTIONS = {"programme": Programme, "councils": Council, "services": Service, "drivers": Driver}
 _TABLE_KEYS = ("budget", "posts", "specialists")
 
 
@@ -106,13 +106,27 @@ def _set_in(table: dict, parts: list[str], value: Any, model: type[BaseModel], p
     )
 
 
+def _set_driver(table: dict, rest: list[str], value: Any, path: str) -> None:
+    """``drivers.NAME`` (its factor, the replication parameter recorded under that path),
+    ``drivers.NAME.factor``, ``drivers.NAME.factor.PARAM`` or ``drivers.NAME.PARAM`` (a parameter of
+    a factor given as a distribution table), ``drivers.NAME.applies_to``."""
+    if not rest:
+        rest = ["factor"]
+    if rest[0] not in Driver.model_fields:
+        factor = table.get("factor")
+        if len(rest) == 1 and isinstance(factor, dict) and "dist" in factor:
+            rest = ["factor", rest[0]]
+    _set_in(table, rest, value, Driver, path)
+
+
 def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict:
     """Apply ``{dotted.path: value}`` to a copy of the raw config tables.
 
     Paths: ``programme.review_teams``, ``programme.joint_management.saving_per_year``,
     ``councils.NAME.key``, ``services.NAME.key``, ``services.NAME.posts.COUNCIL``,
-    ``services.*.key`` (every service) and ``...key.PARAM`` for a parameter of a
-    distribution table (``services.Planning.review_months.mean``).
+    ``services.*.key`` (every service), ``...key.PARAM`` for a parameter of a
+    distribution table (``services.Planning.review_months.mean``) and ``drivers.NAME`` (a risk
+    driver's factor; see :func:`_set_driver`).
     """
     out = plain(dict(raw))
     out.pop("raw", None)
@@ -120,7 +134,8 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
         parts = str(path).split(".")
         section = parts[0]
         if section not in _SECTIONS or len(parts) < 2:
-            raise ConfigError([f"{path}: unknown parameter path (it must start with programme., councils. or services.)"])
+            raise ConfigError([f"{path}: unknown parameter path (it must start with programme., councils., services. "
+                               "or drivers.)"])
         if section == "programme":
             _set_in(out.setdefault("programme", {}), parts[1:], value, Programme, path)
             continue
@@ -128,6 +143,10 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, Any]) -> dic
         if not isinstance(items, list):
             raise ConfigError([f"{path}: the config has no [[{section}]] tables"])
         targets, rest = _match_name(items, parts[1:], section, path)
+        if section == "drivers":
+            for item in targets:
+                _set_driver(item, rest, value, path)
+            continue
         if not rest:
             raise ConfigError([f"{path}: name a key after the {section[:-1]}, e.g. {section}.NAME.key"])
         for item in targets:

@@ -58,6 +58,8 @@ def _walk(cfg: Config) -> Iterator[tuple[str, str, Any]]:
                         yield "services", f"services.{s.name}.{key}.{council}", v
             elif isinstance(value, (int, float, Dist)) and not isinstance(value, bool):
                 yield "services", f"services.{s.name}.{key}", value
+    for d in cfg.drivers:
+        yield "drivers", f"drivers.{d.name}", d.factor
 
 
 def replication_parameters(cfg: Config) -> list[ParameterSpec]:

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from ..distributions import Dist, Sampler
+from ..distributions import mean as dist_mean
+from .drivers import driver_factors
 from .parameters import ONCE_KEYS, parameter_paths
-from .schema import INTEGER_KEYS, OCCURRENCE_KEYS, Config
+from .schema import INTEGER_KEYS, OCCURRENCE_KEYS, Config, Domain, domain_of
 
 V = TypeVar("V")
 
@@ -39,11 +42,17 @@ class Occurrence:
 
     family: str
     params: tuple[tuple[str, Any], ...]
+    scale: float = 1.0   # the risk drivers' factor: every draw is multiplied by it
 
     @property
     def fixed(self) -> float | None:
         """The value when the duration is fixed (family ``fixed``), else None."""
-        return float(dict(self.params)["value"]) if self.family == "fixed" else None
+        return float(dict(self.params)["value"]) * self.scale if self.family == "fixed" else None
+
+    @property
+    def mean(self) -> float:
+        """The mean of one occurrence (months)."""
+        return dist_mean(self.family, dict(self.params)) * self.scale
 
     def sampler(self, rng: Callable[[], np.random.Generator]) -> Callable[[], float]:
         """A function drawing one occurrence (months) per call.
@@ -53,7 +62,11 @@ class Occurrence:
         fixed = self.fixed
         if fixed is not None:
             return lambda: fixed
-        return Sampler(self.family, dict(self.params), rng())
+        draw = Sampler(self.family, dict(self.params), rng())
+        if self.scale == 1.0:
+            return draw
+        scale = self.scale
+        return lambda: scale * draw()
 
 
 class ByCouncil(Mapping[str, V]):
@@ -135,6 +148,10 @@ class ProgrammeValues:
     order: tuple[str, ...] | None
     savings_target: float | None
     target_month: float | None
+    dissolution_annual: float
+    unwind_months: float
+    savings_retained: float
+    dissolution_cost: float
     target_scope: str
     cost_sharing: str | ByCouncil[float]
 
@@ -157,6 +174,8 @@ class CouncilValues:
     agency_start_months: float
     agency_premium: float
     initial_vacancy_rate: float
+    vacancy_hold_months: Occurrence
+    approval_months: Occurrence
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +207,8 @@ class ServiceValues:
     redundancy_cost: float
     one_off_cost: float
     ramp_months: float
+    recruitment_freeze: bool
+    after: tuple[str, ...]
     realisation: float
     pay_harmonisation: float
     harmonisation_cost: float
@@ -254,6 +275,9 @@ class _Template:
     def __init__(self, cfg: Config):
         self.paths = parameter_paths(cfg)
         self.column = {p: j for j, p in enumerate(self.paths)}
+        self.factors = driver_factors(cfg)  # path -> the drivers multiplying it
+        self.drivers = [(None, self.column[f"drivers.{d.name}"]) if isinstance(d.factor, Dist) else (float(d.factor), None)
+                        for d in cfg.drivers]
         prog = cfg.programme
         self.programme = self._recipe(ProgrammeValues, prog, "programme", exclude=("joint_management",))
         jm = prog.joint_management
@@ -280,7 +304,7 @@ class _Template:
         for i, key in enumerate(keys):
             value, path = getattr(model, key), f"{prefix}.{key}"
             if key in ("budget", "posts", "specialists"):
-                arg, fill = self._table(value, path)
+                arg, fill = self._table(value, path, domain_of(type(model), key))
             elif section == "services" and key in ONCE_KEYS:
                 arg, fill = (None, self._number(path, False)) if isinstance(value, Dist) else (float(value), None)
             elif key in occurrence_keys:
@@ -298,6 +322,8 @@ class _Template:
                 arg, fill = args[ordinary], None
                 if any(j == ordinary for j, _ in fills):
                     fill = lambda vals, got, j=ordinary: got[j]  # noqa: E731
+            elif path in self.factors:
+                arg, fill = self._driven(arg, fill, path, domain_of(type(model), key))
             args.append(arg)
             if fill is not None:
                 fills.append((i, fill))
@@ -321,8 +347,48 @@ class _Template:
         return None, lambda vals, got: Occurrence(
             family, tuple((name, v if j is None else vals[j]) for name, j, v in params))
 
-    def _table(self, value: Mapping[str, Any], path: str) -> tuple[Any, Fill | None]:
-        if not any(isinstance(v, Dist) for v in value.values()):
+    def _table(self, value: Mapping[str, Any], path: str, domain: Domain | None) -> tuple[Any, Fill | None]:
+        driven = [c for c in value if f"{path}.{c}" in self.factors]
+        if not driven and not any(isinstance(v, Dist) for v in value.values()):
             return ByCouncil(value), None
-        items = [(c, self.column[f"{path}.{c}"] if isinstance(v, Dist) else None, v) for c, v in value.items()]
-        return None, lambda vals, got: ByCouncil([(c, v if j is None else vals[j]) for c, j, v in items])
+        entries = []  # (council, its fill): the drawn or fixed value, times any drivers' factor
+        for c, v in value.items():
+            arg, fill = (None, self._number(f"{path}.{c}", False)) if isinstance(v, Dist) else (v, None)
+            if c in driven:
+                arg, fill = self._driven(arg, fill, f"{path}.{c}", domain)
+            entries.append((c, fill or (lambda vals, got, a=arg: a)))
+        return None, lambda vals, got: ByCouncil([(c, f(vals, got)) for c, f in entries])
+
+    # ------------------------------------------------------------------ risk drivers (DESIGN §1.7)
+
+    def _driven(self, arg: Any, fill: Fill | None, path: str, domain: Domain | None) -> tuple[Any, Fill | None]:
+        """A field's value times the factors of the drivers naming ``path``: applied once here when every
+        factor is fixed, else in the fill (a drawn factor is a replication parameter)."""
+        fixed, columns = 1.0, []
+        for i in self.factors[path]:
+            value, column = self.drivers[i]
+            if column is None:
+                fixed *= value
+            else:
+                columns.append(column)
+        if not columns:
+            if fill is None:
+                return _scaled(arg, fixed, domain), None
+            return None, lambda vals, got: _scaled(fill(vals, got), fixed, domain)
+        base = fill or (lambda vals, got: arg)
+        return None, lambda vals, got: _scaled(base(vals, got), fixed * math.prod(vals[j] for j in columns), domain)
+
+
+def _scaled(value: Any, factor: float, domain: Domain | None) -> Any:
+    """``value`` multiplied by a driver's ``factor``: an occurrence's every draw, or a number, brought back
+    into its key's domain (a probability or fraction at most 1; a whole number rounded half up, at least
+    its minimum; a positive key above 0)."""
+    if isinstance(value, Occurrence):
+        return dataclasses.replace(value, scale=value.scale * factor)
+    x = value * factor
+    if domain is None:
+        return x
+    if domain.integer:
+        return max(int(math.floor(x + 0.5)), int(domain.lo))
+    x = min(max(x, domain.lo), domain.hi)
+    return math.nextafter(domain.lo, math.inf) if domain.lo_open and x <= domain.lo else x

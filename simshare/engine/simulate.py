@@ -15,6 +15,7 @@ import tomli_w
 import xarray as xr
 from tqdm.auto import tqdm
 
+from ..distributions import Dist
 from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
 from ..config.parameters import correlation_repairs
 from ..version import __version__
@@ -72,6 +73,7 @@ _UNITS = {
     "harmonisation_cost": "£", "pay_harmonisation": "1/yr",
     "review_teams": "slots", "support_capacity": "slots", "frontline_limit": "slots",
     "approvals_per_meeting": "cases",
+    "dissolution_annual": "1/yr", "dissolution_cost": "£",
 }
 
 
@@ -192,6 +194,7 @@ class Run:
             "cost_sharing": p.cost_sharing if isinstance(p.cost_sharing, str) else ", ".join(
                 f"{c} {share:g}" for c, share in p.cost_sharing.items()),
             "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
+            "dissolution": int(isinstance(p.dissolution_annual, Dist) or p.dissolution_annual > 0),
         }
         attrs.update(extra_attrs or {})
         return Layout(list(self.scenarios), self.base.council_names, self.base.service_names, self.parameters,

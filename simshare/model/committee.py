@@ -54,6 +54,12 @@ class Committee:
         self.pending: set[int] = set()                 # meeting indices scheduled, not yet held
         self._decisions: Sampler | None = None         # made when the committee first decides
         self._reworks: Callable[[], float] | None = None
+        self.closed = False                            # the partnership dissolved: no more meetings
+
+    def close(self) -> None:
+        """The partnership has dissolved: cases waiting or reworked are never considered."""
+        self.closed = True
+        self.waiting.clear()
 
     def meeting_time(self, k: int) -> float:
         """Month of meeting ``k`` (k = 0, 1, ...)."""
@@ -62,6 +68,8 @@ class Committee:
     def submit(self, s: int, sent_back_at: int = -1) -> None:
         """Service ``s``'s case is ready: it waits for the first meeting at or after now (and,
         when meeting ``sent_back_at`` sent it back, a later one, even with no rework time)."""
+        if self.closed:
+            return
         k = max(0, math.ceil((self.env.now - self.first - MEETING_TOLERANCE) / self.interval), sent_back_at + 1)
         bisect.insort(self.waiting, (self.phase[s], s, k))
         self._schedule(k)
@@ -78,6 +86,8 @@ class Committee:
     def _meet(self, k: int) -> None:
         """Meeting k considers ready cases in phasing order, up to the cap; the rest wait."""
         self.pending.discard(k)
+        if self.closed:
+            return
         when = self.meeting_time(k)
         used = self.considered.get(k, 0)
         approved: list[int] = []

@@ -50,6 +50,31 @@ class Flows:
         if amount:
             self._lumps.append((amount, time, group))
 
+    def settle(self, at: float, keep: float) -> None:
+        """From ``at`` on, each group's flow is ``keep`` × that group's run-rate in force at ``at``,
+        constant (DESIGN §1.8: a dissolved partnership keeps a share of its savings), so every group
+        (service, joint management, team) and hence every council's share keeps its own part. Flows
+        starting after ``at`` are dropped; ramps and windows under way are cut at ``at``; lumps are
+        untouched."""
+        in_force = self.rates(np.array([at]))[:, 0]
+        ramps, windows = [], []
+        for r, a, w, g in self._ramps:
+            if a >= at - _TOL and not (w == 0.0 and abs(a - at) <= _TOL):
+                continue
+            ramps.append((r, a, w, g))
+            # cancel what the ramp adds from ``at`` on: its level at ``at``, and the rest of its rise
+            done = 1.0 if w <= 0 or at >= a + w else (at - a) / w
+            windows.append((-r * done, at, math.inf, g))
+            if done < 1.0:
+                ramps.append((-r * (1.0 - done), at, a + w - at, g))
+        for r, a, b, g in self._windows:
+            if a < at - _TOL:
+                windows.append((r, a, min(b, at), g))
+        self._ramps = ramps
+        self._windows = [x for x in windows if x[0] and x[2] > x[1]]
+        for g in range(self.groups):
+            self.window(keep * float(in_force[g]), at, group=g)
+
     # ------------------------------------------------------------------ evaluation
 
     def _by_group(self, entries: list, values: np.ndarray) -> np.ndarray:

@@ -4,7 +4,9 @@ Every implementation needs one of ``support_capacity`` slots (ICT, HR and financ
 capacity); a front-line service also needs one of ``frontline_limit`` slots.  Approved
 services are granted slots in order of approval time, ties in phasing order.  A service
 starts only when every slot it needs is free, and holds none while it waits, so a later
-service that needs no front-line slot may start ahead of a front-line one.
+service that needs no front-line slot may start ahead of a front-line one. A service whose
+precedence (``after``) is not yet met (a service it waits for is not live) is passed over, holding
+no slot, until a later dispatch finds it met; it keeps its place in the queue.
 
 The queue makes no SimPy events of its own: :meth:`ImplementationQueue.dispatch` starts
 what can start at the moment it is called, through the ``start`` callback.  (A SimPy
@@ -26,10 +28,13 @@ class ImplementationQueue:
     taken until :meth:`release`.
     """
 
-    def __init__(self, support_capacity: int, frontline_limit: int, start: Callable[[int, bool], None]):
+    def __init__(self, support_capacity: int, frontline_limit: int, start: Callable[[int, bool], None],
+                 waiting_for: Callable[[int], bool] | None = None):
+        """``waiting_for(s)``: whether service ``s`` must still wait for others to go live (precedence)."""
         self.support_free = int(support_capacity)
         self.frontline_free = int(frontline_limit)
         self.start = start
+        self.waiting_for = waiting_for
         self.queue: list[tuple[float, int, int, bool]] = []  # (approval time, phase, service, front-line)
 
     def add(self, approved: float, phase: int, s: int, frontline: bool) -> None:
@@ -37,9 +42,11 @@ class ImplementationQueue:
         bisect.insort(self.queue, (approved, phase, s, frontline))
 
     def dispatch(self) -> None:
-        """Start every queued service whose slots are all free, in queue order."""
+        """Start every queued service whose slots are all free and whose precedence is met, in queue order."""
         for item in list(self.queue):
             frontline = item[3]
+            if self.waiting_for is not None and self.waiting_for(item[2]):
+                continue
             if self.support_free > 0 and (not frontline or self.frontline_free > 0):
                 self.queue.remove(item)
                 self.support_free -= 1

@@ -63,6 +63,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("live", _S, "months", "month the shared service goes live"),
     Output("reviews_complete_month", (), "months", "month the last business case is approved"),
     Output("programme_complete_month", (), "months", "month the last service goes live"),
+    Output("dissolved_month", (), "months", "month the partnership dissolves (NaN if it lasts the horizon)"),
+    Output("unsafe_months", ("council", "service"), "months", "months the service was not operating safely", "i2"),
     Output("npv", (), "£", "net present value of savings less costs over the horizon"),
     Output("service_savings_run_rate", _T, "£/yr", "the reviews' savings in force (joint management left out)"),
     Output("council_savings_run_rate", _TC, "£/yr", "each council's share of savings in force"),

@@ -5,11 +5,20 @@ This module only wires the stages together:
 1. review — a SimPy process per service in phasing order; review slots are a FIFO
    ``simpy.Resource`` held by a lead who may leave (the review then pauses);
 2. consultation — a timeout;
-3. approval — :class:`~simshare.model.committee.Committee`;
-4. implementation — :class:`~simshare.model.implementation.ImplementationQueue`;
+3. approval — :class:`~simshare.model.committee.Committee`, then each of the service's councils'
+   own approval (``approval_months``, drawn per council and service): the slowest sets ``approved``;
+4. implementation — :class:`~simshare.model.implementation.ImplementationQueue`, which also holds a
+   service back until the services it comes ``after`` are live;
 5. go-live — the business case (:mod:`simshare.model.business_case`) tells the workforce
    how many posts go and what each saves, the non-staff saving ramps in, and pay
    harmonisation starts.
+
+A service with ``recruitment_freeze`` freezes its ordinary recruitment from its review start to
+go-live. From the first go-live the partnership may dissolve (:mod:`simshare.model.dissolution`):
+then reviews, approvals and implementations stop (an implementation under way is abandoned and its
+remaining cost not spent) and deletions stop; ``unwind_months`` later every live service is separate
+again, the partnership's savings fall to ``savings_retained`` of what was in force, and
+``dissolution_cost`` falls.
 
 Stages 1–2 are a SimPy process; from the committee on, each stage hands the service to
 the next when it is done (a meeting's approvals to the queue, the queue's starts to a
@@ -31,6 +40,7 @@ from ..seeds import stream
 from .business_case import business_case
 from .clock import call_later
 from .committee import Committee
+from .dissolution import Dissolution
 from .finance import Ledger
 from .implementation import ImplementationQueue
 from .workforce import Workforce
@@ -43,13 +53,18 @@ class Team:
         self.env, self.cost, self.ledger = env, cost_per_month, ledger
         self.active = 0
         self.since = 0.0
+        self.disbanded = False
 
     def start(self) -> None:
+        if self.disbanded:
+            return
         if self.active == 0:
             self.since = self.env.now
         self.active += 1
 
     def stop(self) -> None:
+        if self.disbanded:
+            return
         self.active -= 1
         if self.active == 0:
             self.ledger.costs.window(self.cost, self.since, self.env.now, group=self.ledger.team)
@@ -57,6 +72,13 @@ class Team:
     def close_books(self) -> None:
         if self.active > 0:
             self.ledger.costs.window(self.cost, self.since, group=self.ledger.team)
+
+    def disband(self) -> None:
+        """The partnership dissolved: the team's cost stops now, and nothing restarts it."""
+        if self.active > 0:
+            self.ledger.costs.window(self.cost, self.since, self.env.now, group=self.ledger.team)
+        self.active = 0
+        self.disbanded = True
 
 
 class Programme:
@@ -87,7 +109,13 @@ class Programme:
         self.review_slots = simpy.Resource(env, capacity=int(p.review_teams))
         self.team_hazard = p.team_turnover_annual / 12.0
         self.committee = Committee(env, p, self.phase, ss, self._approved)
-        self.implementation = ImplementationQueue(p.support_capacity, p.frontline_limit, self._implement)
+        names = {svc.name: i for i, svc in enumerate(self.services)}
+        self.after = [tuple(names[n] for n in svc.after) for svc in self.services]
+        self.implementation = ImplementationQueue(p.support_capacity, p.frontline_limit, self._implement,
+                                                  self._waiting_for if any(self.after) else None)
+        self.councils = {c.name: c for c in real.councils}
+        self.implementing: dict[int, tuple[float, float]] = {}  # service -> (its one-off cost a month, end)
+        self.dissolution = Dissolution(env, p, ss, self._stop, self._separate)
 
     def start(self) -> None:
         for s in self.order:
@@ -101,11 +129,17 @@ class Programme:
             yield env.timeout(svc.earliest_start_month)
         request = self.review_slots.request()
         yield request
+        if self.dissolution.dissolved:
+            return
         self.review_start[s] = env.now
         self.team.start()
         self.workforce.set_multiplier(s, self.p.change_turnover_multiplier)
+        if svc.recruitment_freeze:
+            self.workforce.freeze(s)
         yield from self._review(s, svc.review_months)
         self.review_slots.release(request)
+        if self.dissolution.dissolved:
+            return
         self.team.stop()
         if svc.consultation_months > 0:
             yield env.timeout(svc.consultation_months)
@@ -133,11 +167,37 @@ class Programme:
     # ------------------------------------------------------------------ approval, implementation, go-live
 
     def _approved(self, services: list[int], when: float) -> None:
-        """A committee meeting at month ``when`` approved ``services``: they queue to implement."""
+        """A committee meeting at month ``when`` approved ``services``: once each of its councils has
+        agreed too (the slowest sets the month), a service queues to implement."""
+        now = []
         for s in services:
-            self.approved[s] = when
-            self.implementation.add(when, self.phase[s], s, self.services[s].frontline)
+            lag = self._council_lag(s)
+            if lag > 0:
+                call_later(self.env, lag, lambda _ev, s=s: self._councils_agreed([s]))
+            else:
+                now.append(s)
+        self._councils_agreed(now)
+
+    def _council_lag(self, s: int) -> float:
+        """The slowest of service ``s``'s councils' own approvals (months after the committee)."""
+        svc, lag = self.services[s], 0.0
+        for name in svc.posts:
+            occ = self.councils[name].approval_months
+            if occ.fixed != 0.0:
+                lag = max(lag, occ.sampler(lambda: stream(self.ss, "council_approval", name, svc.name))())
+        return lag
+
+    def _councils_agreed(self, services: list[int]) -> None:
+        if self.dissolution.dissolved:
+            return
+        for s in services:
+            self.approved[s] = self.env.now
+            self.implementation.add(self.env.now, self.phase[s], s, self.services[s].frontline)
         self.implementation.dispatch()
+
+    def _waiting_for(self, s: int) -> bool:
+        """Whether service ``s`` still waits for a service it comes ``after`` to go live."""
+        return not all(self.is_live[t] for t in self.after[s])
 
     def _implement(self, s: int, frontline: bool) -> None:
         env, svc = self.env, self.services[s]
@@ -147,12 +207,16 @@ class Programme:
         costs = self.ledger.costs
         if length > 0:
             costs.window(svc.one_off_cost / length, env.now, env.now + length, group=s)
+            self.implementing[s] = (svc.one_off_cost / length, env.now + length)
         else:
             costs.lump(svc.one_off_cost, env.now, group=s)
         call_later(env, length, lambda _ev, s=s, f=frontline: self._go_live(s, f))
 
     def _go_live(self, s: int, frontline: bool) -> None:
         env, svc, wf = self.env, self.services[s], self.workforce
+        if self.dissolution.dissolved:
+            return
+        self.implementing.pop(s, None)
         self.implementation.release(frontline)
         self.team.stop()
         self.disruption[s] = 0.0
@@ -166,10 +230,46 @@ class Programme:
         wf.go_live(s, case, svc.attrition_window_months, svc.redundancy_cost, svc.pay_harmonisation)
         settle = self.p.change_settle_months
         if settle > 0:
-            call_later(env, settle, lambda _ev, s=s: wf.set_multiplier(s, self.p.shared_turnover_multiplier))
+            call_later(env, settle, lambda _ev, s=s: self._settled(s))
         else:
-            wf.set_multiplier(s, self.p.shared_turnover_multiplier)
+            self._settled(s)
+        self.dissolution.arm()
         self.implementation.dispatch()
+
+    def _settled(self, s: int) -> None:
+        """Service ``s``'s change window is over: its leaving multiplier becomes the shared one."""
+        if not self.dissolution.unwound:
+            self.workforce.set_multiplier(s, self.p.shared_turnover_multiplier)
+
+    # ------------------------------------------------------------------ dissolution (DESIGN §1.8)
+
+    def _stop(self) -> None:
+        """The partnership dissolves: no more reviews, approvals, implementations or deletions; an
+        implementation under way is abandoned (its disruption ends, its remaining cost is not spent)."""
+        now = self.env.now
+        self.committee.close()
+        self.implementation.queue.clear()
+        self.team.disband()
+        for s, (rate, end) in self.implementing.items():
+            self.ledger.costs.window(-rate, now, end, group=s)
+            self.disruption[s] = 0.0
+        self.implementing.clear()
+        for s in self.order:
+            self.workforce.stop_deletions(s)
+
+    def _separate(self) -> None:
+        """The partnership has unwound: live services are separate again (judged per council, their
+        leaving multiplier back to 1, a share of their deleted posts re-established); savings fall to
+        ``savings_retained`` of those in force; ``dissolution_cost`` falls."""
+        p, now = self.p, self.env.now
+        for s in self.order:
+            if self.is_live[s]:
+                self.is_live[s] = False
+                self.workforce.separate(s, p.savings_retained)
+                self.workforce.set_multiplier(s, 1.0)
+        self.ledger.savings.settle(now, p.savings_retained)
+        # programme-wide, like the team's cost: split by the councils' total budgets (sharing.py)
+        self.ledger.costs.lump(p.dissolution_cost, now, group=self.ledger.team)
 
     def close_books(self) -> None:
         """At the horizon: the team's cost still running accrues on."""

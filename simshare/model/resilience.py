@@ -18,7 +18,8 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
 def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarray, deleted: np.ndarray,
                        establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
                        live: np.ndarray, disruption: np.ndarray, safe_staffing: float) -> dict[str, np.ndarray]:
-    """Monthly measures per council.
+    """Monthly measures per council, and ``unsafe_months`` per council and service (DESIGN §1.6: the
+    months of the monthly clock, 0..horizon, in which the service was not operating safely).
 
     Counts are (T, C, S, kind) with kind 0 ordinary, 1 specialist; ``establishment`` is
     (C, S, kind); ``present`` (C, S) says which councils have each service; ``budget`` is
@@ -46,4 +47,6 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
     staffing = _ratio(staffed_shared.sum(-1), required_all.sum(-1))
     vacancy_rate = _ratio(vacant.sum((-1, -2)), required_all.sum(-1), empty=0.0)
-    return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate}
+    unsafe_months = (present[None] & ~safe).sum(0)   # (C, S): months of the monthly clock not operating safely
+    return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate,
+            "unsafe_months": unsafe_months}

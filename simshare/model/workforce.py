@@ -9,7 +9,13 @@ agency staff while open.  A service's groups share a :class:`ServicePosts`: its 
 multiplier and the posts its business case still has to delete (DESIGN §1.5).
 
 Every group draws from its own random stream (leaving times, campaigns, outcomes, agency
-cover), so one group's events never shift another's numbers.
+cover), so one group's events never shift another's numbers; holds before recruiting and the
+vacancies open at month 0 draw from streams of their own (:mod:`simshare.model.vacancies`).
+
+A vacancy's recruitment starts ``vacancy_hold_months`` after it opens and takes its campaigns'
+time (``search``). While a service with ``recruitment_freeze`` is frozen (from its review start
+to go-live), its ordinary vacancies whose recruitment has not started wait; at release each starts
+at the later of the end of its hold and the release.
 """
 
 from __future__ import annotations
@@ -21,32 +27,39 @@ from typing import Callable
 import numpy as np
 import simpy
 
-from ..config.values import CouncilValues, Realisation
+from ..config.values import CouncilValues, Occurrence, Realisation
 from ..distributions import Sampler
 from ..seeds import stream
-from .business_case import BusinessCase
-from .clock import NORMAL, Call, call_later
+from .clock import NORMAL, Call
+from .deletions import Deletions
 from .finance import Flows, Ledger
 from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
+from .vacancies import equilibrium_vacancies
 
 
 class Vacancy:
-    """One open post: when it opened, and since when agency staff cover it (None if not)."""
+    """One open post: when it opened, when its recruitment starts and how long its campaigns take
+    (``search``, infinite when none can succeed), since when agency staff cover it (None if not),
+    and whether a recruitment freeze holds it (``ticket`` invalidates a fill the freeze cancelled)."""
 
-    __slots__ = ("group", "opened", "cover_from", "open")
+    __slots__ = ("group", "opened", "cover_from", "open", "recruit_from", "search", "ticket", "frozen")
 
     def __init__(self, group: PostGroup, opened: float):
         self.group = group
         self.opened = opened
         self.cover_from: float | None = None
         self.open = True
+        self.recruit_from = opened
+        self.search = math.inf
+        self.ticket = 0
+        self.frozen = False
 
 
 class ServicePosts:
     """What a service's post groups share: the leaving multiplier, pending deletions and what each saves."""
 
     __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost",
-                 "saving_per_post", "staff_left", "harmonisation")
+                 "frozen", "saving_per_post", "staff_left", "harmonisation")
 
     def __init__(self, index: int):
         self.index = index
@@ -56,6 +69,7 @@ class ServicePosts:
         self.to_delete = 0                     # posts the business case still has to delete
         self.attrition_open = False            # whether leavers' posts go now instead of being recruited
         self.redundancy_cost = 0.0             # £ a post deleted by redundancy
+        self.frozen = False                    # a recruitment freeze holds its ordinary vacancies
         self.saving_per_post = 0.0             # £/yr a deleted post realises: the case's staff part ÷ k
         self.staff_left = 0.0                  # £/yr of the staff part still to realise (realisation × S)
         self.harmonisation = 0.0               # pay harmonisation, a share of the remaining staff cost a year
@@ -72,7 +86,7 @@ class PostGroup:
     __slots__ = ("index", "council", "service", "kind", "council_values", "names",
                  "establishment", "salary", "hazard", "agency_cover", "agency_start", "failure",
                  "filled", "vacant", "covered", "deleted", "version", "vacancies", "next_leave",
-                 "rng", "exp_draw", "uni_draw", "hire_draw")
+                 "rng", "exp_draw", "uni_draw", "hire_draw", "holds", "hold_draw")
 
     def __init__(self, index: int, council: int, service: ServicePosts, kind: int,
                  council_values: CouncilValues, service_name: str, establishment: int = 0, salary: float = 0.0):
@@ -103,13 +117,16 @@ class PostGroup:
         self.exp_draw: Callable[[], float] | None = None
         self.uni_draw: Callable[[], float] | None = None
         self.hire_draw: Callable[[], float] | None = None
+        self.holds = council_values.vacancy_hold_months.fixed != 0.0  # whether vacancies wait before recruiting
+        self.hold_draw: Callable[[], float] | None = None
 
 
 _COUNTS = tuple(attrgetter(state) for state in POST_STATES)
 
 
-class Workforce:
-    """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks.
+class Workforce(Deletions):
+    """Every post of every council and service, as counts per :class:`PostGroup`, with their clocks
+    (the posts a live service deletes: :class:`~simshare.model.deletions.Deletions`).
 
     ``ledger`` receives, in service s's group, each deleted post's saving (a recurring saving
     from its deletion: the business case's S/k, docs/model.md section 9), redundancy payments and the end of
@@ -170,25 +187,38 @@ class Workforce:
         return f
 
     def _campaign(self, g: PostGroup) -> Callable[[], float]:
+        f = g.hire_draw = self._campaign_months(g).sampler(lambda: self._stream(g))
+        return f
+
+    @staticmethod
+    def _campaign_months(g: PostGroup) -> Occurrence:
         council = g.council_values
-        occ = council.specialist_recruitment_months if g.kind == SPECIALIST else council.recruitment_months
-        f = g.hire_draw = occ.sampler(lambda: self._stream(g))
+        return council.specialist_recruitment_months if g.kind == SPECIALIST else council.recruitment_months
+
+    def _hold(self, g: PostGroup) -> Callable[[], float]:
+        f = g.hold_draw = g.council_values.vacancy_hold_months.sampler(
+            lambda: stream(self.ss, "vacancy_hold", *g.names))
         return f
 
     # ------------------------------------------------------------------ start
 
     def start(self) -> None:
-        """Initial vacancies (DESIGN §1.3), then every group's leaving clock."""
+        """Initial vacancies (DESIGN §1.3: in equilibrium, length-biased), then every group's leaving clock."""
         for g in self.groups:
             n = g.establishment
             if not n:
                 continue
             p = g.council_values.initial_vacancy_rate
             if p > 0:
-                rng = self._stream(g)
-                for _ in range(int(rng.binomial(n, p))):
-                    g.filled -= 1
-                    self._open(g, head_start=float(rng.random()))
+                rng = stream(self.ss, "initial_vacancies", *g.names)
+                k = int(rng.binomial(n, p))
+                if k:
+                    holds, search, elapsed = equilibrium_vacancies(
+                        k, g.council_values.vacancy_hold_months, self._campaign_months(g), g.failure, rng)
+                    cover = rng.random(k) < g.agency_cover
+                    g.filled -= k
+                    for i in range(k):
+                        self._add(g, -float(elapsed[i]), float(holds[i]), float(search[i]), bool(cover[i]))
             self._reschedule(g)
 
     # ------------------------------------------------------------------ leaving
@@ -242,31 +272,74 @@ class Workforce:
 
     # ------------------------------------------------------------------ vacancies
 
-    def _open(self, g: PostGroup, head_start: float | None = None) -> None:
-        """Open a vacancy (the post's holder has just gone) and start recruiting.
-
-        ``head_start`` (for vacancies at month 0) is the share of the first campaign
-        still to run: that campaign, and the vacancy, began before the start, so agency
-        cover may already be in place.
-        """
+    def _open(self, g: PostGroup) -> None:
+        """Open a vacancy now (the post's holder has just gone, or the post is re-established) and
+        recruit: a hold, then campaigns until one succeeds (none when every campaign fails)."""
         env = self.env
         campaign = g.hire_draw or self._campaign(g)
         first = campaign()
-        elapsed = 0.0 if head_start is None else (1.0 - head_start) * first
-        vac = Vacancy(g, env.now - elapsed)
+        vac = Vacancy(g, env.now)
         g.vacant += 1
         g.vacancies[vac] = None
         agency = g.agency_cover
         uniform = g.uni_draw or self._uniform(g)
         if agency > 0 and uniform() < agency:
-            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, max(0.0, g.agency_start - elapsed))
+            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, g.agency_start)
         failure = g.failure
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
-        wait = first - elapsed
         while failure > 0 and uniform() < failure:
-            wait += campaign()
-        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac)), NORMAL, wait)
+            first += campaign()
+        vac.search = first
+        hold = (g.hold_draw or self._hold(g))() if g.holds else 0.0
+        if hold:
+            vac.recruit_from += hold
+        if g.service.frozen and g.kind == ORDINARY:
+            vac.frozen = True
+            return
+        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac, 0)), NORMAL, hold + first)
+
+    def _add(self, g: PostGroup, opened: float, hold: float, search: float, cover: bool) -> None:
+        """A vacancy open since ``opened`` (≤ now): recruitment from ``opened + hold`` for ``search``
+        months; agency cover, if ``cover``, from ``agency_start_months`` after it opened."""
+        now = self.env.now
+        vac = Vacancy(g, opened)
+        vac.recruit_from, vac.search = opened + hold, search
+        g.vacant += 1
+        g.vacancies[vac] = None
+        if cover:
+            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, max(0.0, opened + g.agency_start - now))
+        if search < math.inf:
+            self._recruit(vac, vac.recruit_from)
+
+    def _recruit(self, vac: Vacancy, start: float) -> None:
+        """Schedule the fill: campaigns from ``start`` (a time past, for a vacancy open at month 0), for
+        ``search`` months."""
+        delay = max(0.0, start + vac.search - self.env.now)
+        self.schedule(Call(lambda _ev, vac=vac, t=vac.ticket: self._fill(vac, t)), NORMAL, delay)
+
+    def freeze(self, s: int) -> None:
+        """Service ``s``'s recruitment freeze starts: ordinary vacancies not yet recruiting wait."""
+        service = self.services[s]
+        service.frozen = True
+        now = self.env.now
+        for g in service.ordinary:
+            for vac in g.vacancies:
+                if not vac.frozen and vac.search < math.inf and vac.recruit_from >= now:
+                    vac.frozen = True
+                    vac.ticket += 1
+
+    def release(self, s: int) -> None:
+        """Service ``s``'s freeze ends: its waiting vacancies recruit."""
+        service = self.services[s]
+        if not service.frozen:
+            return
+        service.frozen = False
+        for g in service.ordinary:
+            for vac in g.vacancies:
+                if vac.frozen:
+                    vac.frozen = False
+                    self._recruit(vac, max(vac.recruit_from, self.env.now))
 
     def _cover(self, vac: Vacancy) -> None:
         if vac.open:
@@ -282,8 +355,8 @@ class Workforce:
             g.covered -= 1
             self._agency_cost(vac, self.env.now)
 
-    def _fill(self, vac: Vacancy) -> None:
-        if not vac.open:
+    def _fill(self, vac: Vacancy, ticket: int) -> None:
+        if not vac.open or ticket != vac.ticket:
             return
         self._close(vac)
         self._joined(vac.group)
@@ -300,77 +373,6 @@ class Workforce:
         g = vac.group
         premium = g.council_values.agency_premium * g.salary / 12.0
         self.agency[g.council].window(premium, vac.cover_from, until)
-
-    # ------------------------------------------------------------------ deletions (DESIGN §1.5)
-
-    def _delete(self, g: PostGroup) -> None:
-        """A post of ``g`` goes for good (its holder or vacancy already removed): it realises the case's
-        S/k a year (never more than is left of realisation × S), whatever its own salary, and its pay
-        leaves the staff cost that pay harmonisation applies to."""
-        service = g.service
-        g.deleted += 1
-        service.to_delete -= 1
-        saving = min(service.saving_per_post, service.staff_left)
-        service.staff_left -= saving
-        now = self.env.now
-        self.ledger.savings.ramp(saving / 12.0, now, group=service.index)
-        if service.harmonisation:
-            self.ledger.costs.window(-service.harmonisation * g.salary / 12.0, now, group=service.index)
-
-    def ordinary_posts(self, s: int) -> int:
-        """Service ``s``'s ordinary (non-specialist) posts at the start, all councils."""
-        return sum(g.establishment for g in self.services[s].ordinary)
-
-    def establishment_cost(self, s: int) -> float:
-        """Service ``s``'s posts at the start costed at their salaries, all councils (£/yr)."""
-        return sum(self.group(c, s, ORDINARY).salary * self.group(c, s, ORDINARY).establishment +
-                   self.group(c, s, SPECIALIST).salary * self.group(c, s, SPECIALIST).establishment
-                   for c in range(self.C))
-
-    def go_live(self, s: int, case: BusinessCase, window: float, redundancy_cost: float,
-                harmonisation: float = 0.0) -> None:
-        """Service ``s`` is shared: of the ``case``'s posts to go, vacant posts go now, leavers' posts
-        during the window (months), the rest by redundancy after it at ``redundancy_cost`` (£) each.
-        ``harmonisation``: the pay-harmonisation share whose cost each deleted post's pay stops."""
-        service = self.services[s]
-        service.to_delete = case.posts_to_go
-        service.redundancy_cost = redundancy_cost
-        service.saving_per_post = case.saving_per_post
-        service.staff_left = case.staff_cap
-        service.harmonisation = harmonisation
-        self._delete_vacancies(service)
-        if service.to_delete <= 0:
-            return
-        if window > 0:
-            service.attrition_open = True
-            call_later(self.env, window, lambda _ev, service=service: self._end_attrition(service))
-        else:
-            self._end_attrition(service)
-
-    def _delete_vacancies(self, service: ServicePosts) -> None:
-        """Delete open ordinary vacancies of the service, longest open first."""
-        open_ = [v for g in service.ordinary for v in g.vacancies]
-        open_.sort(key=lambda v: v.opened)
-        for vac in open_[: max(service.to_delete, 0)]:
-            self._close(vac)
-            self._delete(vac.group)
-
-    def _end_attrition(self, service: ServicePosts) -> None:
-        """End of the attrition window: the remaining posts go, vacancies first, then by redundancy."""
-        service.attrition_open = False
-        self._delete_vacancies(service)
-        touched: set[int] = set()  # group indices; their clocks are redrawn in the set's order
-        while service.to_delete > 0:
-            g = max(service.ordinary, key=lambda g: (g.filled, -g.index))
-            if g.filled <= 0:
-                break
-            g.filled -= 1
-            self._delete(g)
-            self.ledger.costs.lump(service.redundancy_cost, self.env.now, group=service.index)
-            touched.add(g.index)
-        service.to_delete = 0
-        for i in touched:
-            self._reschedule(self.groups[i])
 
     # ------------------------------------------------------------------ snapshot
 

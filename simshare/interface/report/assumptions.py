@@ -25,6 +25,8 @@ _PROGRAMME_KEYS = {
     "discount_rate": "Discount rate (NPV)",
     "savings_target": "Savings target (£ a year)",
     "target_month": "Target month (from the start)",
+    "dissolution_annual": "Chance a year that the partnership dissolves (from the first go-live)",
+    "savings_retained": "Share of savings kept after a dissolution",
     "target_scope": "Target compared with (services: the reviews' run-rate; total: with joint management)",
     "cost_sharing": "Cost sharing between councils",
 }
@@ -94,6 +96,10 @@ def key_assumptions_html(config_text: str) -> str:
         shared = services if order is None else [s for s in order]
         rows.append((f"Services in the programme ({len(shared)} of {len(services)})",
                      ", ".join(shared) if shared else "none"))
+    for d in raw.get("drivers", []) or []:
+        if isinstance(d, Mapping):
+            targets = ", ".join(str(p) for p in d.get("applies_to", []) or [])
+            rows.append((f"Common cause: {d.get('name', '?')}", f"× {describe_value(d.get('factor'))} on {targets}"))
     if not rows:
         return ""
     body = "".join(f"<tr><td>{esc(k)}</td><td class=\"wrap\">{esc(v)}</td></tr>" for k, v in rows)

@@ -10,7 +10,7 @@ import xarray as xr
 from ...analysis.results import (attr, every_partner_ahead, format_money, full_month, has_joint_management,
                                  select_scenario, start_date, swept_dims, target_month, target_variable)
 from ...analysis.statistics import late_quantile
-from ...analysis.summary import target_probability
+from ...analysis.summary import dissolution_probability, target_probability
 
 
 def _chance(p: float, n: int) -> str:
@@ -85,6 +85,10 @@ def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
     if clauses:
         first = clauses[0]
         text = first[0].upper() + first[1:] + "".join(f"; {c}" for c in clauses[1:]) + "."
+    gone = dissolution_probability(ds, scenario=scenario)
+    if gone is not None and gone[0] > 0:
+        share = "fewer than 1 %" if gone[0] < 0.005 else f"{100 * gone[0]:.0f} %"
+        text = f"{text} The partnership dissolves before {end} in {share} of the simulated futures.".strip()
     apart = has_joint_management(ds)
     if "npv" in d:
         npv = np.asarray(d["npv_services" if apart else "npv"].values, dtype=float).ravel()

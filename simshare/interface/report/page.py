@@ -25,7 +25,8 @@ from ..plots import figures_for
 from .assumptions import key_assumptions_html
 from .headline import headline
 from .markup import esc
-from .tables import baseline_table_html, scenario_table_html, summary_table_html, sweep_table_html, target_line_html
+from .tables import (baseline_table_html, dissolution_line_html, scenario_table_html, summary_table_html, sweep_table_html,
+                     target_line_html)
 
 #: One line on how to read each figure of :func:`simshare.interface.plots.figures_for`, by name.
 CAPTIONS: dict[str, str] = {
@@ -218,6 +219,7 @@ def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | N
                          f"“{esc(chosen)}”; the scenarios are compared with one another under Scenarios below.</p>")
         parts.append(summary_table_html(ds, scenario=chosen))
         parts.append(target_line_html(ds, chosen))
+        parts.append(dissolution_line_html(ds, chosen))
         parts.append("<p class=\"note\">P10 … P90: the value that 10 %, 50 %, 80 %, 90 % of the simulated futures "
                      "stay at or below (for dates: by which they have happened). Under each value, ± is the "
                      "half-width of its 95 % confidence interval: Monte Carlo error, which more replications shrink. "

@@ -13,8 +13,8 @@ import xarray as xr
 from ...analysis.results import (attr, format_money, has_joint_management, month_label, scenario_names,
                                  select_scenario, start_date, swept_dims, target_month)
 from ...analysis.statistics import late_quantile
-from ...analysis.summary import (cell_text, partners_ahead_probability, row_label, summarise, target_probability,
-                                 target_sentence)
+from ...analysis.summary import (cell_text, dissolution_probability, partners_ahead_probability, row_label, summarise,
+                                 target_probability, target_sentence)
 from ...config import STATUS_QUO
 from .markup import esc, split_cell
 
@@ -86,6 +86,25 @@ def target_line_html(ds: xr.Dataset, scenario: str | None) -> str:
         lines.append(f"<p class=\"probability\">Chance that every partner comes out ahead (each council's NPV "
                      f"above £0): {100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %</p>")
     return "".join(lines)
+
+
+def dissolution_line_html(ds: xr.Dataset, scenario: str | None) -> str:
+    """The chance that the partnership has dissolved by the end, ± its half-width, and the P50 month it
+    dissolves in the futures where it does; empty when it cannot dissolve."""
+    gone = dissolution_probability(ds, scenario=scenario)
+    if gone is None:
+        return ""
+    p, hw = gone
+    start = start_date(ds)
+    end = month_label(start, float(ds["time"].values[-1]))
+    decimals = 0 if hw >= 0.01 else 1
+    text = (f"Chance that the partnership has dissolved by {esc(end)}: "
+            f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %")
+    months = np.asarray(select_scenario(ds, scenario)["dissolved_month"].values, dtype=float)
+    months = months[np.isfinite(months)]
+    if months.size:
+        text += f" (when it does, the median month is {esc(month_label(start, float(np.median(months))))})"
+    return f"<p class=\"probability\" id=\"dissolution\">{text}. After it, savings fall to the share retained and each council runs its services alone again.</p>"
 
 
 def baseline_table_html(ds: xr.Dataset, base: str | None = None) -> str:
@@ -195,4 +214,5 @@ def sweep_table_html(ds: xr.Dataset) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-__all__ = ["summary_table_html", "target_line_html", "baseline_table_html", "scenario_table_html", "sweep_table_html"]
+__all__ = ["summary_table_html", "target_line_html", "dissolution_line_html", "baseline_table_html",
+           "scenario_table_html", "sweep_table_html"]

@@ -1,0 +1,124 @@
+"""The posts a live shared service deletes (DESIGN §1.5), and what dissolution undoes (DESIGN §1.8).
+
+:class:`Deletions` is the part of :class:`~simshare.model.workforce.Workforce` that deletes posts:
+at go-live the service's open ordinary vacancies go (longest open first), then each leaver's post
+instead of being recruited until the attrition window closes, then the rest by redundancy. A
+recruitment freeze ends at go-live, after the vacancies have gone. When the partnership dissolves,
+deletions stop; when it has unwound, each council re-establishes its share of the deleted posts as
+vacancies to recruit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from .clock import call_later
+from .outputs import ORDINARY, SPECIALIST
+
+if TYPE_CHECKING:
+    from .business_case import BusinessCase
+
+
+class Deletions:
+    """Post deletions of the workforce (a mixin: it uses the workforce's groups, vacancies and flows).
+
+    Annotations name the workforce's classes (``PostGroup``, ``ServicePosts``) and the business case
+    without importing them. Savings, redundancy and harmonisation go in the ledger's service group.
+    """
+
+    def _delete(self, g: "PostGroup") -> None:
+        """A post of ``g`` goes for good (its holder or vacancy already removed): it realises the case's
+        S/k a year (never more than is left of realisation × S), whatever its own salary, and its pay
+        leaves the staff cost that pay harmonisation applies to. Both go in service s's ledger group."""
+        service = g.service
+        g.deleted += 1
+        service.to_delete -= 1
+        saving = min(service.saving_per_post, service.staff_left)
+        service.staff_left -= saving
+        now = self.env.now
+        self.ledger.savings.ramp(saving / 12.0, now, group=service.index)
+        if service.harmonisation:
+            self.ledger.costs.window(-service.harmonisation * g.salary / 12.0, now, group=service.index)
+
+    def ordinary_posts(self, s: int) -> int:
+        """Service ``s``'s ordinary (non-specialist) posts at the start, all councils."""
+        return sum(g.establishment for g in self.services[s].ordinary)
+
+    def establishment_cost(self, s: int) -> float:
+        """Service ``s``'s posts at the start costed at their salaries, all councils (£/yr)."""
+        return sum(self.group(c, s, ORDINARY).salary * self.group(c, s, ORDINARY).establishment +
+                   self.group(c, s, SPECIALIST).salary * self.group(c, s, SPECIALIST).establishment
+                   for c in range(self.C))
+
+    def go_live(self, s: int, case: "BusinessCase", window: float, redundancy_cost: float,
+                harmonisation: float = 0.0) -> None:
+        """Service ``s`` is shared: of the ``case``'s posts to go, vacant posts go now, leavers' posts
+        during the window (months), the rest by redundancy after it at ``redundancy_cost`` (£) each.
+        ``harmonisation``: the pay-harmonisation share whose cost each deleted post's pay stops. A
+        recruitment freeze ends once the vacant posts have gone."""
+        service = self.services[s]
+        service.to_delete = case.posts_to_go
+        service.redundancy_cost = redundancy_cost
+        service.saving_per_post = case.saving_per_post
+        service.staff_left = case.staff_cap
+        service.harmonisation = harmonisation
+        self._delete_vacancies(service)
+        self.release(s)
+        if service.to_delete <= 0:
+            return
+        if window > 0:
+            service.attrition_open = True
+            call_later(self.env, window, lambda _ev, service=service: self._end_attrition(service))
+        else:
+            self._end_attrition(service)
+
+    def _delete_vacancies(self, service: "ServicePosts") -> None:
+        """Delete open ordinary vacancies of the service, longest open first."""
+        open_ = [v for g in service.ordinary for v in g.vacancies]
+        open_.sort(key=lambda v: v.opened)
+        for vac in open_[: max(service.to_delete, 0)]:
+            self._close(vac)
+            self._delete(vac.group)
+
+    def _end_attrition(self, service: "ServicePosts") -> None:
+        """End of the attrition window: the remaining posts go, vacancies first, then by redundancy."""
+        service.attrition_open = False
+        self._delete_vacancies(service)
+        touched: set[int] = set()  # group indices; their clocks are redrawn in the set's order
+        while service.to_delete > 0:
+            g = max(service.ordinary, key=lambda g: (g.filled, -g.index))
+            if g.filled <= 0:
+                break
+            g.filled -= 1
+            self._delete(g)
+            self.ledger.costs.lump(service.redundancy_cost, self.env.now, group=service.index)
+            touched.add(g.index)
+        service.to_delete = 0
+        for i in touched:
+            self._reschedule(self.groups[i])
+
+    # ------------------------------------------------------------------ dissolution (DESIGN §1.8)
+
+    def stop_deletions(self, s: int) -> None:
+        """The partnership is dissolving: service ``s`` deletes no more posts, and a freeze ends."""
+        service = self.services[s]
+        service.to_delete = 0
+        service.attrition_open = False
+        self.release(s)
+
+    def separate(self, s: int, retained: float) -> int:
+        """Service ``s`` is separate again: in each council, round-half-up((1 − ``retained``) × its
+        deleted posts) are re-established as vacancies and recruited. Returns the posts re-established."""
+        self.stop_deletions(s)
+        restored = 0
+        for g in self.services[s].ordinary:
+            n = min(g.deleted, int(math.floor((1.0 - retained) * g.deleted + 0.5)))
+            for _ in range(n):
+                g.deleted -= 1
+                self._open(g)
+            restored += n
+        return restored
+
+
+__all__ = ["Deletions"]
