@@ -1,4 +1,4 @@
-"""Seeding (DESIGN §3.4): replication i of seed s draws from SeedSequence(s, spawn_key=(i,)),
+"""Seeding (docs/model.md): replication i of seed s draws from SeedSequence(s, spawn_key=(i,)),
 with a child stream per mechanism and entity, named rather than numbered, so that
 adding a service or a parameter never shifts anyone else's random numbers."""
 

@@ -1,7 +1,7 @@
-"""Savings, costs, NPV and payback worked out by hand on deterministic configs (DESIGN §1.5).
+"""Savings, costs, NPV and payback worked out by hand on deterministic configs (docs/model.md).
 
 No turnover, fixed durations, approval certain: every date is known, so every money
-series has a closed form. Expected values come from DESIGN.md §1.5 and
+series has a closed form. Expected values come from docs/model.md and
 docs/model-interface.md ("Savings and costs"), never from running the model:
 
 - a cumulative figure at month t is the exact integral of its run-rate from 0 to t

@@ -1,4 +1,4 @@
-"""``simshare run`` and ``simshare summary`` on the command line (DESIGN §3.1).
+"""``simshare run`` and ``simshare summary`` on the command line (docs/model.md).
 
 Every command runs in a subprocess, as a user would run it. A good run writes
 ``DIR/results.nc`` and prints the board table; ``summary`` prints the same table from

@@ -1,4 +1,4 @@
-"""Invalid configs are refused with messages that name the offending key (DESIGN §2, §3.1).
+"""Invalid configs are refused with messages that name the offending key (docs/model.md).
 
 Each case is a small edit of a valid base config (the shared small config's variant
 with uncertain inputs, as TOML text).  For every case the command line

@@ -1,9 +1,9 @@
-"""Deterministic programmes whose milestone dates are worked out by hand (DESIGN §1.4).
+"""Deterministic programmes whose milestone dates are worked out by hand (docs/model.md).
 
 Every duration is a plain number, approval_probability is 0 or 1, nobody leaves
 (turnover_annual = 0, team_turnover_annual = 0) and no post starts vacant, so one
 replication is fully determined. Each test shows its hand calculation as a timeline;
-the expected numbers come from DESIGN.md §1.4 and docs/model-interface.md, never from
+the expected numbers come from docs/model.md and docs/model-interface.md, never from
 running the model.
 
 Rules used (docs/model-interface.md, "Programme"):

@@ -1,4 +1,4 @@
-"""Distributions (DESIGN §1.1): the numpy occurrence draws and the inverse CDF describe
+"""Distributions (docs/model.md): the numpy occurrence draws and the inverse CDF describe
 the same law; moments, supports and weights are right; the Sampler's block size does
 not change its sequence; the Gaussian copula gives the asked rank correlations.
 

@@ -1,4 +1,4 @@
-"""The Monte Carlo engine (DESIGN §3.2-3.4, docs/results-layout.md): simshare.simulate.
+"""The Monte Carlo engine (docs/model.md, docs/results-layout.md): simshare.simulate.
 
 Results must be bit-identical whatever the executor, the number of workers and the
 chunking; the dataset must describe itself well enough to be reproduced from its own

@@ -1,4 +1,4 @@
-"""Dotted-path overrides (DESIGN §2): ``--set``, scenarios, sweeps and sensitivity all use them."""
+"""Dotted-path overrides (docs/model.md): ``--set``, scenarios, sweeps and sensitivity all use them."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_parameter_of_a_distribution_table(cfg):
 
 
 def test_parameter_of_a_distribution_replaced_by_a_distribution(cfg):
-    """An occurrence distribution's parameter may itself be uncertain (DESIGN §1.1)."""
+    """An occurrence distribution's parameter may itself be uncertain (docs/model.md)."""
     new = load_config(cfg, {"services.Planning.review_months.mean": {"dist": "uniform", "min": 5, "max": 7}})
     mean = new.service("Planning").review_months.get("mean")
     assert isinstance(mean, Dist) and mean.family == "uniform"

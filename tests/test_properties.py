@@ -1,6 +1,6 @@
 """Property tests of one replication on random small configs (hypothesis).
 
-Every property is a rule of DESIGN.md §1 or docs/model-interface.md that must hold in every
+Every property is a rule of docs/model.md or docs/model-interface.md that must hold in every
 replication of every valid config, whatever the random numbers:
 
 * post accounting: filled + vacant + deleted = establishment, counts ≥ 0, covered ⊆ vacant,
@@ -274,7 +274,7 @@ def test_post_accounting(raw, seed):
 @given(raw=configs(), seed=seeds)
 def test_deletions_follow_the_post_reduction(raw, seed):
     """k = round-half-up(post_reduction_fraction × combined posts), at most the ordinary posts, go;
-    all of them by the end of the attrition window (DESIGN §1.5, interface §Savings)."""
+    all of them by the end of the attrition window (docs/model.md, interface §Savings)."""
     cfg, rec = _run(raw, seed)
     T = cfg.programme.horizon_months + 1
     ordinary = _ordinary(cfg).sum(axis=0)
@@ -346,7 +346,7 @@ def test_milestones_and_counters(raw, seed):
 @settings(max_examples=EXAMPLES, **SETTINGS)
 @given(raw=configs(), seed=seeds)
 def test_programme_timing(raw, seed):
-    """Durations and calendars bound the milestones (DESIGN §1.4):
+    """Durations and calendars bound the milestones (docs/model.md):
 
     approved ≥ review start + review + consultation (pauses and rework only add), approved falls on
     a meeting month, live ≥ approved + implementation, and implementations overlapping in time never

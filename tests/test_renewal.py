@@ -1,4 +1,4 @@
-"""The workforce against renewal theory (DESIGN §1.3 "sanity anchor", §1.6 pooled specialists).
+"""The workforce against renewal theory (docs/model.md "sanity anchor", §1.6 pooled specialists).
 
 Every expectation here comes from theory, not from the model:
 
@@ -12,7 +12,7 @@ Every expectation here comes from theory, not from the model:
   on hand unless both are vacant, so the long-run share is 1 − (1 − A)².
 
 Statistics: each check runs R independent replications (SeedSequence(seed, spawn_key=(i,)),
-DESIGN §3.4), reduces each to one time average after a burn-in, and compares the mean of those
+docs/model.md), reduces each to one time average after a burn-in, and compares the mean of those
 R numbers with theory at 4 standard errors, SE = sd(per-replication means) / √R.  The
 replications are independent, so the SE is honest although months within a run are correlated.
 A sampled month is a point of a stationary process after the burn-in, so its expectation is the
@@ -300,7 +300,7 @@ def pool_runs():
 
 
 def test_pooled_programme_dates_are_deterministic():
-    """The deterministic programme of (d) goes live at month 2 (DESIGN §1.4 worked by hand)."""
+    """The deterministic programme of (d) goes live at month 2 (docs/model.md worked by hand)."""
     rec = run_one(_pool_config(True), np.random.SeedSequence(SEED, spawn_key=(0,)))
     np.testing.assert_array_equal(rec.review_start, np.zeros(POOLS))
     np.testing.assert_array_equal(rec.approved, np.ones(POOLS))

@@ -1,4 +1,4 @@
-"""The risks that sink real programmes (DESIGN §1.4, §1.6–1.8): risk drivers, precedence, each council's
+"""The risks that sink real programmes (docs/model.md): risk drivers, precedence, each council's
 own approval, dissolution and unsafe months; and the refusal of bad input for them.
 
 Deterministic cases follow tests/test_deterministic_programme.py: every duration a plain number,
@@ -59,7 +59,7 @@ def close(actual, expected):
                                rtol=0, atol=1e-9, equal_nan=True)
 
 
-# --------------------------------------------------------------------------- risk drivers (DESIGN §1.7)
+# --------------------------------------------------------------------------- risk drivers (docs/model.md)
 
 
 def test_driver_on_implementation_by_hand():
@@ -123,7 +123,7 @@ def test_driver_paths_in_overrides_and_sensitivity():
         simshare.load_config(raw, {"drivers.Politics": 1.2})
 
 
-# --------------------------------------------------------------------------- precedence (DESIGN §1.4)
+# --------------------------------------------------------------------------- precedence (docs/model.md)
 
 
 def test_precedence_holds_a_service_until_ict_is_live_while_another_overtakes():
@@ -150,7 +150,7 @@ def test_precedence_on_several_services():
     close(rec.live, [5, 9, 10])
 
 
-# --------------------------------------------------------------------------- council approvals (DESIGN §1.4)
+# --------------------------------------------------------------------------- council approvals (docs/model.md)
 
 
 def test_council_approval_lag_by_hand():
@@ -179,7 +179,7 @@ def test_council_approval_is_drawn_per_council_and_service():
     assert abs(np.mean(approved) - (4 + 1 + 8 / 3)) < 4 * se
 
 
-# --------------------------------------------------------------------------- dissolution (DESIGN §1.8)
+# --------------------------------------------------------------------------- dissolution (docs/model.md)
 
 HAZARD = 0.3   # a year
 FIRST_LIVE = 3.0

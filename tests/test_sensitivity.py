@@ -3,7 +3,7 @@ switching values and the ``simshare sensitivity`` command.
 
 The configs are tiny and deterministic apart from the parameters under study (no turnover,
 fixed durations, approval certain), so indices and switching values can be checked against
-figures worked out by hand from DESIGN §1.5's discounting rule: a flow at month t weighs
+figures worked out by hand from docs/model.md's discounting rule: a flow at month t weighs
 (1.035)^(−t/12) = exp(−δt).
 """
 

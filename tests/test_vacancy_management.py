@@ -1,4 +1,4 @@
-"""Vacancy management (DESIGN §1.3): holds before recruiting, length-biased vacancies at month 0 and
+"""Vacancy management (docs/model.md): holds before recruiting, length-biased vacancies at month 0 and
 recruitment freezes before a restructure.
 
 Every expectation comes from renewal theory or is worked out by hand, never from running the model:

@@ -1,4 +1,4 @@
-"""Scenario comparison under common random numbers (DESIGN §3.1 ``simshare compare``).
+"""Scenario comparison under common random numbers (docs/model.md ``simshare compare``).
 
 The base config, its ``[[scenarios]]`` (all or those named) and optionally the status quo
 run in one :func:`~simshare.engine.simulate.run_scenarios` call, so replication i of every

@@ -1,4 +1,4 @@
-"""Full-factorial parameter sweeps under common random numbers (DESIGN §3.1 ``simshare sweep``).
+"""Full-factorial parameter sweeps under common random numbers (docs/model.md ``simshare sweep``).
 
 ``simshare sweep CONFIG --set programme.review_teams=1,2,3 --set councils.A.turnover_annual=0.1,0.15``
 runs every combination of the swept values as a scenario of one

@@ -276,7 +276,7 @@ def _name(value: Any) -> str:
 
 Name = Annotated[str, BeforeValidator(_name)]
 
-#: keys whose value is drawn afresh each time the thing happens (DESIGN §1.1)
+#: keys whose value is drawn afresh each time the thing happens (docs/model.md)
 OCCURRENCE_KEYS = {
     "programme": ("rework_months", "team_replacement_months"),
     "councils": ("recruitment_months", "specialist_recruitment_months", "vacancy_hold_months", "approval_months"),

@@ -157,7 +157,7 @@ def _cross_check(raw: Mapping[str, Any]) -> list[str]:
 
 
 def _check_precedence(raw: Mapping[str, Any], services: list[str], order: Any) -> list[str]:
-    """``after`` (DESIGN §1.4): known services, not the service itself, no cycle, and, when the service
+    """``after`` (docs/model.md): known services, not the service itself, no cycle, and, when the service
     is in the programme, every service it waits for is too (else it could never be implemented)."""
     errors: list[str] = []
     in_order = set(order) if isinstance(order, list) else set(services)

@@ -184,7 +184,7 @@ class Config(_Model):
 
     @property
     def order(self) -> list[str]:
-        """Services in phasing order (DESIGN §1.4: default every service, in config order)."""
+        """Services in phasing order (docs/model.md: default every service, in config order)."""
         return list(self.service_names if self.programme.order is None else self.programme.order)
 
     def council(self, name: str) -> Council:

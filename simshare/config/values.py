@@ -1,4 +1,4 @@
-"""The realised programme: the typed, frozen values one replication runs on (DESIGN §1.1).
+"""The realised programme: the typed, frozen values one replication runs on (docs/model.md).
 
 :func:`realise` turns a :class:`~simshare.config.schema.Config` and one replication's
 drawn parameter values into a :class:`Realisation`: plain numbers with attribute access,
@@ -120,7 +120,7 @@ class JointManagementValues:
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeValues:
-    """``[programme]`` for one replication (DESIGN §1.4–1.6). Months, £, rates per year.
+    """``[programme]`` for one replication (docs/model.md). Months, £, rates per year.
 
     ``target_scope`` is ``"services"`` or ``"total"``; ``cost_sharing`` a rule (``"budget"``, ``"posts"``,
     ``"equal"``) or council shares summing to 1.
@@ -158,7 +158,7 @@ class ProgrammeValues:
 
 @dataclass(frozen=True, slots=True)
 class CouncilValues:
-    """One ``[[councils]]`` entry for one replication (DESIGN §1.3).
+    """One ``[[councils]]`` entry for one replication (docs/model.md).
 
     The specialist recruitment keys are always set: when the config leaves them out they
     are the council's ordinary ``recruitment_months`` and ``recruitment_failure``.
@@ -180,7 +180,7 @@ class CouncilValues:
 
 @dataclass(frozen=True, slots=True)
 class ServiceValues:
-    """One ``[[services]]`` entry for one replication (DESIGN §1.2, §1.4, §1.5).
+    """One ``[[services]]`` entry for one replication (docs/model.md).
 
     ``review_months``, ``consultation_months`` and ``implementation_months`` happen once
     per replication, so they are drawn numbers here. ``budget`` (£/yr), ``posts`` and
@@ -359,7 +359,7 @@ class _Template:
             entries.append((c, fill or (lambda vals, got, a=arg: a)))
         return None, lambda vals, got: ByCouncil([(c, f(vals, got)) for c, f in entries])
 
-    # ------------------------------------------------------------------ risk drivers (DESIGN §1.7)
+    # ------------------------------------------------------------------ risk drivers (docs/model.md)
 
     def _driven(self, arg: Any, fill: Fill | None, path: str, domain: Domain | None) -> tuple[Any, Fill | None]:
         """A field's value times the factors of the drivers naming ``path``: applied once here when every

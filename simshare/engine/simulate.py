@@ -1,4 +1,4 @@
-"""Monte Carlo: many replications of a programme as one self-describing xarray Dataset (DESIGN §3)."""
+"""Monte Carlo: many replications of a programme as one self-describing xarray Dataset (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 A task carries configs as TOML text (small, picklable, identical everywhere) and, for
 Latin hypercube or Sobol designs, the parameter values of its rows.  Each replication
 of each scenario draws from the same SeedSequence(seed, spawn_key=(i,)): scenarios share
-their random numbers (DESIGN §3.4).
+their random numbers (docs/model.md).
 """
 
 from __future__ import annotations

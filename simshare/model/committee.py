@@ -1,4 +1,4 @@
-"""The joint committee (DESIGN §1.4, stage 3): a calendar of meetings that approve business cases.
+"""The joint committee (docs/model.md, stage 3): a calendar of meetings that approve business cases.
 
 Meetings are at months ``committee_first_month + k × committee_interval_months``.  A case
 ready at time t goes to the first meeting at or after t (a case ready at the very moment

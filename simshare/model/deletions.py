@@ -1,4 +1,4 @@
-"""The posts a live shared service deletes (DESIGN §1.5), and what dissolution undoes (DESIGN §1.8).
+"""The posts a live shared service deletes (docs/model.md), and what dissolution undoes (docs/model.md).
 
 :class:`Deletions` is the part of :class:`~simshare.model.workforce.Workforce` that deletes posts:
 at go-live the service's open ordinary vacancies go (longest open first), then each leaver's post
@@ -98,7 +98,7 @@ class Deletions:
         for i in touched:
             self._reschedule(self.groups[i])
 
-    # ------------------------------------------------------------------ dissolution (DESIGN §1.8)
+    # ------------------------------------------------------------------ dissolution (docs/model.md)
 
     def stop_deletions(self, s: int) -> None:
         """The partnership is dissolving: service ``s`` deletes no more posts, and a freeze ends."""

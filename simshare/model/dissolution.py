@@ -1,4 +1,4 @@
-"""Dissolution (DESIGN §1.8): the hazard that the partnership ends, from its first go-live.
+"""Dissolution (docs/model.md): the hazard that the partnership ends, from its first go-live.
 
 The partnership dissolves at hazard ``dissolution_annual`` a year, counted from the first service's
 go-live: the time to dissolution is exponential with mean 12 / ``dissolution_annual`` months, drawn

@@ -1,4 +1,4 @@
-"""Money: savings and costs as exact piecewise-linear flows (DESIGN §1.5).
+"""Money: savings and costs as exact piecewise-linear flows (docs/model.md).
 
 The model records flows as they arise (a saving that ramps in, a cost spread over an
 implementation, a lump sum) and evaluates them afterwards in closed form: cumulative
@@ -52,7 +52,7 @@ class Flows:
 
     def settle(self, at: float, keep: float) -> None:
         """From ``at`` on, each group's flow is ``keep`` × that group's run-rate in force at ``at``,
-        constant (DESIGN §1.8: a dissolved partnership keeps a share of its savings), so every group
+        constant (docs/model.md: a dissolved partnership keeps a share of its savings), so every group
         (service, joint management, team) and hence every council's share keeps its own part. Flows
         starting after ``at`` are dropped; ramps and windows under way are cut at ``at``; lumps are
         untouched."""
@@ -165,7 +165,7 @@ def _ramp_integral(delta: float, a: float, length: float) -> float:
 
 
 def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) -> float:
-    """First month from which cumulative net savings stay ≥ 0, once in deficit (DESIGN §1.5).
+    """First month from which cumulative net savings stay ≥ 0, once in deficit (docs/model.md).
 
     −inf ("no deficit": earlier than every month) when never in deficit; NaN when still in deficit at
     the horizon. Savings and costs that are equal in exact arithmetic may differ by rounding: a

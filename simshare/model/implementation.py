@@ -1,4 +1,4 @@
-"""The implementation queue (DESIGN §1.4, stage 4): support slots and front-line slots.
+"""The implementation queue (docs/model.md, stage 4): support slots and front-line slots.
 
 Every implementation needs one of ``support_capacity`` slots (ICT, HR and finance
 capacity); a front-line service also needs one of ``frontline_limit`` slots.  Approved

@@ -1,4 +1,4 @@
-"""Every output of a replication, declared once (DESIGN §3.3), and the layout of the monthly post snapshot.
+"""Every output of a replication, declared once (docs/model.md), and the layout of the monthly post snapshot.
 
 :data:`OUTPUTS` is the one table of output variables.  It drives the replication's
 :class:`Record` (one field per entry), the worker's arrays (entries with scope

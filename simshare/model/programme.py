@@ -1,4 +1,4 @@
-"""The programme (DESIGN §1.4): each service's path from review to go-live, and its milestones.
+"""The programme (docs/model.md): each service's path from review to go-live, and its milestones.
 
 This module only wires the stages together:
 
@@ -241,7 +241,7 @@ class Programme:
         if not self.dissolution.unwound:
             self.workforce.set_multiplier(s, self.p.shared_turnover_multiplier)
 
-    # ------------------------------------------------------------------ dissolution (DESIGN §1.8)
+    # ------------------------------------------------------------------ dissolution (docs/model.md)
 
     def _stop(self) -> None:
         """The partnership dissolves: no more reviews, approvals, implementations or deletions; an

@@ -55,7 +55,7 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
                     budget: int = EVENT_BUDGET) -> Record:
     """Play out one future of the programme.
 
-    ``ss`` seeds every random stream of the replication (DESIGN §3.4); ``values`` are the
+    ``ss`` seeds every random stream of the replication (docs/model.md); ``values`` are the
     replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
     Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
     Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.

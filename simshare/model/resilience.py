@@ -1,4 +1,4 @@
-"""Resilience, staffing and vacancy per council and month (DESIGN §1.6), from post-count snapshots.
+"""Resilience, staffing and vacancy per council and month (docs/model.md), from post-count snapshots.
 
 A service in a council operates safely when its effective staffing (staffed ÷ required
 posts, less any implementation disruption) reaches ``safe_staffing`` and, where it has
@@ -18,7 +18,7 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
 def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarray, deleted: np.ndarray,
                        establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
                        live: np.ndarray, disruption: np.ndarray, safe_staffing: float) -> dict[str, np.ndarray]:
-    """Monthly measures per council, and ``unsafe_months`` per council and service (DESIGN §1.6: the
+    """Monthly measures per council, and ``unsafe_months`` per council and service (docs/model.md: the
     months of the monthly clock, 0..horizon, in which the service was not operating safely).
 
     Counts are (T, C, S, kind) with kind 0 ordinary, 1 specialist; ``establishment`` is

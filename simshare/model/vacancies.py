@@ -1,4 +1,4 @@
-"""How long a vacancy lasts (DESIGN §1.3), and the vacancies already open at month 0.
+"""How long a vacancy lasts (docs/model.md), and the vacancies already open at month 0.
 
 A vacancy's whole time to fill is ``T = H + C₁ + … + C_N``: a hold ``H`` (``vacancy_hold_months``,
 the deliberate wait before the first campaign) and ``N`` campaigns ``Cᵢ`` (``recruitment_months``),

@@ -1,4 +1,4 @@
-"""The workforce (DESIGN §1.3): posts filled, vacant (maybe agency-covered) or deleted.
+"""The workforce (docs/model.md): posts filled, vacant (maybe agency-covered) or deleted.
 
 Posts are grouped by council, service and kind (ordinary / specialist): one
 :class:`PostGroup` each.  Alike posts share one leaving clock: the next leaver of a
@@ -6,7 +6,7 @@ group comes after an exponential time at rate ``filled × turnover/12 × multipl
 whenever that rate changes the clock is redrawn, which is exact because leaving is
 memoryless.  Each vacancy is recruited by campaigns that may fail, and may be covered by
 agency staff while open.  A service's groups share a :class:`ServicePosts`: its leaving
-multiplier and the posts its business case still has to delete (DESIGN §1.5).
+multiplier and the posts its business case still has to delete (docs/model.md).
 
 Every group draws from its own random stream (leaving times, campaigns, outcomes, agency
 cover), so one group's events never shift another's numbers; holds before recruiting and the
@@ -203,7 +203,7 @@ class Workforce(Deletions):
     # ------------------------------------------------------------------ start
 
     def start(self) -> None:
-        """Initial vacancies (DESIGN §1.3: in equilibrium, length-biased), then every group's leaving clock."""
+        """Initial vacancies (docs/model.md: in equilibrium, length-biased), then every group's leaving clock."""
         for g in self.groups:
             n = g.establishment
             if not n:
