@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 import xarray as xr
 
 from ..config import load_config
+from ..engine.progress import Progress
 from ..engine.simulate import simulate as run_replications
 from .precision import PrecisionRule, PrecisionTarget, PrecisionWarning, parse_precision, precision_shortfall
 
@@ -21,7 +22,7 @@ from .precision import PrecisionRule, PrecisionTarget, PrecisionWarning, parse_p
 def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
              chunk_size: int | None = None, sampling: str = "mc", scheduler: str | None = None,
              baseline: bool = False, output: str | Path | None = None, resume: bool = False,
-             progress: bool = False, precision: str | Sequence[PrecisionTarget] | None = None,
+             progress: bool | Progress = False, precision: str | Sequence[PrecisionTarget] | None = None,
              max_replications: int | None = None, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run ``replications`` futures of a programme and return them as an ``xarray.Dataset``.
 

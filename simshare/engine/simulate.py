@@ -13,13 +13,13 @@ from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 import tomli_w
 import xarray as xr
-from tqdm.auto import tqdm
 
 from ..distributions import Dist
 from ..config import BASE, STATUS_QUO, Config, load_config, parameter_paths, status_quo
 from ..config.parameters import correlation_repairs
 from ..version import __version__
 from .executors import EXECUTORS, execute
+from .progress import Progress, as_progress
 from .sampling import METHODS, design_uniforms, replication_inputs
 from .store import FolderLock, Layout, PartStore, StoreError, write_netcdf
 from .worker import Task, run_task
@@ -203,7 +203,7 @@ class Run:
 
 def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, executor: str = "serial",
                 chunk_size: int | None = None, scheduler: str | None = None, resume: bool = False,
-                progress: bool = False, stop: Callable[[xr.Dataset], bool] | None = None,
+                progress: bool | Progress = False, stop: Callable[[xr.Dataset], bool] | None = None,
                 max_replications: int | None = None, extra_attrs: Mapping[str, Any] | None = None) -> int:
     """Run the replications (resuming stored chunks), write ``output`` atomically; return the count run.
 
@@ -219,7 +219,7 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
 
 
 def _run_locked(run: Run, replications: int, output: Path, *, workers: int, executor: str,
-                chunk_size: int | None, scheduler: str | None, resume: bool, progress: bool,
+                chunk_size: int | None, scheduler: str | None, resume: bool, progress: bool | Progress,
                 stop: Callable[[xr.Dataset], bool] | None, max_replications: int | None,
                 extra_attrs: Mapping[str, Any] | None) -> int:
     store = PartStore(output.with_name(output.name + ".parts"), run.description(replications))
@@ -228,19 +228,19 @@ def _run_locked(run: Run, replications: int, output: Path, *, workers: int, exec
         chunk_size = max(1, min(50, math.ceil(replications / (4 * workers))))
     total = replications
     ceiling = max(total, default_ceiling(total, max_replications)) if stop is not None else total
-    bar = tqdm(total=total, unit="rep", desc="replications", smoothing=0.05, dynamic_ncols=True) if progress else None
+    bar, own = as_progress(progress, total)
+    counted = 0
     try:
         while True:
             missing = store.missing(total)
-            if bar is not None:
-                bar.total = total
-                bar.n = total - len(missing)
-                bar.refresh()
+            bar.extend(bar.done + total - counted)
+            bar.update(total - len(missing) - counted)
+            counted = total - len(missing)
             for start, arrays in execute(run_task, run.tasks(_chunks(missing, chunk_size), total),
                                          executor, workers, scheduler):
                 store.write(start, arrays)
-                if bar is not None:
-                    bar.update(arrays["npv"].shape[1])
+                bar.update(arrays["npv"].shape[1])
+                counted += arrays["npv"].shape[1]
             if stop is None:
                 break
             check = output.with_name(output.name + ".check")
@@ -254,7 +254,7 @@ def _run_locked(run: Run, replications: int, output: Path, *, workers: int, exec
                 break
             total = min(2 * total, ceiling)
     finally:
-        if bar is not None:
+        if own:
             bar.close()
     attrs = dict(extra_attrs or {})
     if isinstance(stop, StopRule):
@@ -287,7 +287,7 @@ def _execute(run: Run, replications: int, output: str | Path | None, lazy: bool,
 
 def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int = 1, *, workers: int = 1,
                   executor: str | None = None, chunk_size: int | None = None, sampling: str = "mc",
-                  scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
+                  scheduler: str | None = None, progress: bool | Progress = False, output: str | Path | None = None,
                   values: Sequence[np.ndarray] | None = None, streams: np.ndarray | None = None,
                   extra_attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Several configs under common random numbers, as one dataset with a ``scenario`` dim
@@ -306,7 +306,7 @@ def run_scenarios(scenarios: Mapping[str, Config], replications: int, seed: int 
 def simulate(config: Any, replications: int = 1000, seed: int = 1, workers: int = 1, executor: str | None = None,
              chunk_size: int | None = None, sampling: str = "mc", scheduler: str | None = None,
              baseline: bool = False, output: str | Path | None = None, resume: bool = False,
-             progress: bool = False, stop: Callable[[xr.Dataset], bool] | None = None,
+             progress: bool | Progress = False, stop: Callable[[xr.Dataset], bool] | None = None,
              max_replications: int | None = None, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run ``replications`` futures of a programme and return them as an ``xarray.Dataset``
     (dims replication, time, council, service, parameter; a ``scenario`` dim with ``baseline``).
