@@ -5,6 +5,7 @@ adding a service or a parameter never shifts anyone else's random numbers."""
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,13 +28,14 @@ def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(replication,))
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
 def child(ss: np.random.SeedSequence, mechanism: str, *names: str) -> np.random.SeedSequence:
     """The child SeedSequence for a mechanism and the named entity (council, service, post group)."""
-    key = tuple(ss.spawn_key) + (MECHANISMS[mechanism],) + tuple(_key(n) for n in names)
+    key = (*ss.spawn_key, MECHANISMS[mechanism], *map(_key, names))
     return np.random.SeedSequence(ss.entropy, spawn_key=key, pool_size=ss.pool_size)
 
 

@@ -62,7 +62,7 @@ class Occurrence:
         fixed = self.fixed
         if fixed is not None:
             return lambda: fixed
-        draw = Sampler(self.family, dict(self.params), rng())
+        draw = Sampler(self.family, dict(self.params), rng()).next
         if self.scale == 1.0:
             return draw
         scale = self.scale

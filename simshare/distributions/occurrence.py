@@ -3,41 +3,39 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from itertools import chain
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
 from .inverse import ppf
 
 
-
-
 class Sampler:
     """Draws occurrence values of one realised distribution from its own numpy stream.
 
-    Values are drawn in blocks (the block doubles as it is used up), so a replication
-    pays numpy's call overhead a few times rather than once per draw; the sequence of
-    values is the same whatever the block size.
+    Values are drawn in blocks (8, 16, 32, … up to 1024 at a time), so a replication pays
+    numpy's call overhead a few times rather than once per draw; the sequence of values is
+    the same whatever the block size. ``next`` is the fastest way to take one value: a bound
+    C method (``itertools.chain.__next__``) that calls back into Python only to draw a new block.
     """
 
-    __slots__ = ("family", "params", "rng", "_buf", "_pos", "_block")
+    __slots__ = ("family", "params", "rng", "next")
 
     def __init__(self, family: str, params: Mapping[str, Any], rng: np.random.Generator):
         self.family = family
         self.params = dict(params)
         self.rng = rng
-        self._buf: list[float] = []
-        self._pos = 0
-        self._block = 8
+        self.next: Callable[[], float] = chain.from_iterable(self._blocks()).__next__
+
+    def _blocks(self) -> Iterator[list[float]]:
+        block = 8
+        while True:
+            yield draw(self.family, self.params, self.rng, block).tolist()
+            block = min(block * 2, 1024)
 
     def __call__(self) -> float:
-        if self._pos >= len(self._buf):
-            self._buf = draw(self.family, self.params, self.rng, self._block).tolist()
-            self._pos = 0
-            self._block = min(self._block * 2, 1024)
-        value = self._buf[self._pos]
-        self._pos += 1
-        return value
+        return self.next()
 
 
 def draw(family: str, p: Mapping[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:

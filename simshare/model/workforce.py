@@ -21,6 +21,8 @@ at the later of the end of its hold and the release.
 from __future__ import annotations
 
 import math
+from functools import partial
+from itertools import chain
 from operator import attrgetter
 from typing import Callable
 
@@ -121,7 +123,7 @@ class PostGroup:
         self.hold_draw: Callable[[], float] | None = None
 
 
-_COUNTS = tuple(attrgetter(state) for state in POST_STATES)
+_COUNTS = attrgetter(*POST_STATES)  # a group's counts, in POST_STATES order
 
 
 class Workforce(Deletions):
@@ -179,11 +181,11 @@ class Workforce(Deletions):
         return g.rng
 
     def _exp(self, g: PostGroup) -> Callable[[], float]:
-        f = g.exp_draw = Sampler("exponential", {"mean": 1.0}, self._stream(g))
+        f = g.exp_draw = Sampler("exponential", {"mean": 1.0}, self._stream(g)).next
         return f
 
     def _uniform(self, g: PostGroup) -> Callable[[], float]:
-        f = g.uni_draw = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g))
+        f = g.uni_draw = Sampler("uniform", {"min": 0.0, "max": 1.0}, self._stream(g)).next
         return f
 
     def _campaign(self, g: PostGroup) -> Callable[[], float]:
@@ -230,12 +232,13 @@ class Workforce(Deletions):
         if rate <= 0.0:
             g.next_leave = math.inf
             return
-        self._schedule_leave(g, (g.exp_draw or self._exp(g))() / rate)
+        delay = (g.exp_draw or self._exp(g))() / rate
+        g.next_leave = self.env.now + delay
+        self.schedule(Call(partial(self._leave, g, g.version)), NORMAL, delay)
 
     def _schedule_leave(self, g: PostGroup, delay: float) -> None:
-        version = g.version
         g.next_leave = self.env.now + delay
-        self.schedule(Call(lambda _ev, g=g, v=version: self._leave(g, v)), NORMAL, delay)
+        self.schedule(Call(partial(self._leave, g, g.version)), NORMAL, delay)
 
     def _joined(self, g: PostGroup) -> None:
         """A new holder joins the group: the group's clock becomes the sooner of the pending
@@ -259,7 +262,7 @@ class Workforce(Deletions):
         for g in service.groups:
             self._reschedule(g)
 
-    def _leave(self, g: PostGroup, version: int) -> None:
+    def _leave(self, g: PostGroup, version: int, _event: object = None) -> None:
         if version != g.version or g.filled <= 0:
             return
         service = g.service
@@ -284,7 +287,7 @@ class Workforce(Deletions):
         agency = g.agency_cover
         uniform = g.uni_draw or self._uniform(g)
         if agency > 0 and uniform() < agency:
-            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, g.agency_start)
+            self.schedule(Call(partial(self._cover, vac)), NORMAL, g.agency_start)
         failure = g.failure
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
@@ -297,7 +300,7 @@ class Workforce(Deletions):
         if g.service.frozen and g.kind == ORDINARY:
             vac.frozen = True
             return
-        self.schedule(Call(lambda _ev, vac=vac: self._fill(vac, 0)), NORMAL, hold + first)
+        self.schedule(Call(partial(self._fill, vac, 0)), NORMAL, hold + first)
 
     def _add(self, g: PostGroup, opened: float, hold: float, search: float, cover: bool) -> None:
         """A vacancy open since ``opened`` (≤ now): recruitment from ``opened + hold`` for ``search``
@@ -308,7 +311,7 @@ class Workforce(Deletions):
         g.vacant += 1
         g.vacancies[vac] = None
         if cover:
-            self.schedule(Call(lambda _ev, vac=vac: self._cover(vac)), NORMAL, max(0.0, opened + g.agency_start - now))
+            self.schedule(Call(partial(self._cover, vac)), NORMAL, max(0.0, opened + g.agency_start - now))
         if search < math.inf:
             self._recruit(vac, vac.recruit_from)
 
@@ -316,7 +319,7 @@ class Workforce(Deletions):
         """Schedule the fill: campaigns from ``start`` (a time past, for a vacancy open at month 0), for
         ``search`` months."""
         delay = max(0.0, start + vac.search - self.env.now)
-        self.schedule(Call(lambda _ev, vac=vac, t=vac.ticket: self._fill(vac, t)), NORMAL, delay)
+        self.schedule(Call(partial(self._fill, vac, vac.ticket)), NORMAL, delay)
 
     def freeze(self, s: int) -> None:
         """Service ``s``'s recruitment freeze starts: ordinary vacancies not yet recruiting wait."""
@@ -341,7 +344,7 @@ class Workforce(Deletions):
                     vac.frozen = False
                     self._recruit(vac, max(vac.recruit_from, self.env.now))
 
-    def _cover(self, vac: Vacancy) -> None:
+    def _cover(self, vac: Vacancy, _event: object = None) -> None:
         if vac.open:
             vac.cover_from = self.env.now
             vac.group.covered += 1
@@ -355,7 +358,7 @@ class Workforce(Deletions):
             g.covered -= 1
             self._agency_cost(vac, self.env.now)
 
-    def _fill(self, vac: Vacancy, ticket: int) -> None:
+    def _fill(self, vac: Vacancy, ticket: int, _event: object = None) -> None:
         if not vac.open or ticket != vac.ticket:
             return
         self._close(vac)
@@ -377,21 +380,19 @@ class Workforce(Deletions):
     # ------------------------------------------------------------------ snapshot
 
     def snapshot(self, out: list[int]) -> None:
-        """Append this moment's post counts to ``out``: per state of ``POST_STATES``, each group with posts.
+        """Append this moment's post counts to ``out``: per group with posts, each state of ``POST_STATES``.
 
         A group without posts never changes (nobody leaves, nothing opens or goes), so it
         is left out here and comes back as zeros in :meth:`post_counts`.
         """
-        staffed = self._staffed
-        for count in _COUNTS:
-            out.extend(map(count, staffed))
+        out.extend(chain.from_iterable(map(_COUNTS, self._staffed)))
 
     def post_counts(self, snapshots: list[int], months: int) -> np.ndarray:
         """``months`` snapshots as int32 counts shaped like ``SNAPSHOT_DIMS``:
         (month, state, council, service, kind)."""
         full = np.zeros((months, len(POST_STATES), len(self.groups)), dtype=np.int32)
         full[:, :, [g.index for g in self._staffed]] = np.array(snapshots, dtype=np.int32).reshape(
-            months, len(POST_STATES), len(self._staffed))
+            months, len(self._staffed), len(POST_STATES)).transpose(0, 2, 1)
         return full.reshape(months, len(POST_STATES), self.C, self.S, len(KINDS))
 
     @property
