@@ -34,55 +34,33 @@ from simshare.config import ConfigError, ConfigWarning, load_config
 from simshare.config.values import realise
 from simshare.model.replication import run_replication
 
-COUNCILS = [
-    {"name": "North", "turnover_annual": 0, "recruitment_months": 3},
-    {"name": "South", "turnover_annual": 0, "recruitment_months": 3},
-]
+from conftest import council, run_one, small_config
+from conftest import service as base_service
+
+COUNCILS = [council("North"), council("South")]  # nobody leaves; a campaign takes 3 months
 
 
 def service(name="Svc", review=2, implementation=4, **extra):
     """Combined budget £1.6m (North 1.0m + South 0.6m), 20 posts (12 + 8); review 0-2, approved 2,
     live 2 + implementation. Non-staff only unless post_reduction_fraction is given."""
-    s = {
-        "name": name,
-        "budget": {"North": 1_000_000, "South": 600_000},
-        "posts": {"North": 12, "South": 8},
-        "review_months": review,
-        "consultation_months": 0,
-        "implementation_months": implementation,
-        "savings_fraction": 0.1,
-        "post_reduction_fraction": 0,
-        "attrition_window_months": 0,
-        "redundancy_cost": 0,
-        "one_off_cost": 0,
-        "ramp_months": 0,
-    }
-    s.update(extra)
-    return s
+    keys = {"post_reduction_fraction": 0, "attrition_window_months": 0, "redundancy_cost": 0, "one_off_cost": 0,
+            "ramp_months": 0, **extra}
+    return base_service(name, review=review, implementation=implementation, consultation=0, **keys)
 
 
 def config(services, horizon=24, councils=None, joint_management=None, **programme):
-    prog = {
-        "name": "money test",
-        "start": "2012-10-01",
-        "horizon_months": horizon,
-        "review_teams": 2,
-        "support_capacity": 2,
-        "committee_first_month": 0,
-        "committee_interval_months": 1,
-        "discount_rate": 0.0,
-    }
-    prog.update(programme)
+    prog = {"name": "money test", "start": "2012-10-01", "review_teams": 2, "support_capacity": 2,
+            "committee_first_month": 0, "committee_interval_months": 1, "discount_rate": 0.0, **programme}
     if joint_management is not None:
         prog["joint_management"] = joint_management
-    return {"programme": prog, "councils": copy.deepcopy(councils or COUNCILS), "services": services}
+    return small_config(services, councils=councils or COUNCILS, horizon=horizon, **prog)
 
 
 def run(raw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConfigWarning)
         cfg = load_config(raw)
-    return run_replication(cfg, np.random.SeedSequence(0))
+    return run_one(cfg)
 
 
 def months(horizon):

@@ -61,9 +61,10 @@ from simshare.engine.sampling import design_uniforms, replication_inputs
 from simshare.model.replication import draw_inputs
 from simshare.seeds import replication_seed
 
-ROOT = Path(__file__).resolve().parents[1]
-CSB = ROOT / "configs" / "chiltern_south_bucks.toml"
-MINIMAL = tomllib.loads((ROOT / "configs" / "minimal.toml").read_text(encoding="utf-8"))
+from conftest import CSB, ROOT
+from conftest import MINIMAL as MINIMAL_PATH
+
+MINIMAL = tomllib.loads(MINIMAL_PATH.read_text(encoding="utf-8"))
 SERVICE = "services.Revenues and Benefits"
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
@@ -563,7 +564,7 @@ def test_parameters_outside_the_computable_range_are_refused(case):
 
 
 def test_issue_examples_exit_2_on_the_command_line(tmp_path):
-    text = (ROOT / "configs" / "minimal.toml").read_text(encoding="utf-8")
+    text = MINIMAL_PATH.read_text(encoding="utf-8")
     edits = {
         "gamma": ("review_months = {dist = \"pert\", min = 3, mode = 6, max = 12}",
                   "review_months = {dist = \"gamma\", mean = 1e-300, sd = 1e-300}", "services[0].review_months"),
@@ -867,7 +868,7 @@ def test_cap_errors(errors, shown):
 
 
 def test_capped_errors_on_the_command_line(tmp_path):
-    text = (ROOT / "configs" / "minimal.toml").read_text(encoding="utf-8")
+    text = MINIMAL_PATH.read_text(encoding="utf-8")
     names = ", ".join(f'"S{i}"' for i in range(100_000))
     ints = ", ".join(str(i) for i in range(50_000))
     bad = tmp_path / "bad.toml"

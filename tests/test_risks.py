@@ -25,33 +25,31 @@ from simshare.config import ConfigError, parameter_paths
 from simshare.config.values import realise
 from simshare.model.replication import run_replication
 
-COUNCILS = [
-    {"name": "North", "turnover_annual": 0, "recruitment_months": 3},
-    {"name": "South", "turnover_annual": 0, "recruitment_months": 3},
-]
+from conftest import council, run_one, small_config
+from conftest import service as base_service
+
+COUNCILS = [council("North"), council("South")]  # nobody leaves; a campaign takes 3 months
 
 
 def service(name, review, implementation, consultation=0, **extra):
-    s = {"name": name, "budget": {"North": 500_000, "South": 300_000}, "posts": {"North": 10, "South": 6},
-         "review_months": review, "consultation_months": consultation, "implementation_months": implementation,
-         "savings_fraction": 0.1}
-    s.update(extra)
-    return s
+    """Budget £0.8m (North 0.5m + South 0.3m), 16 posts (10 + 6)."""
+    keys = {"budget": {"North": 500_000, "South": 300_000}, "posts": {"North": 10, "South": 6}, **extra}
+    return base_service(name, review=review, implementation=implementation, consultation=consultation, **keys)
 
 
 def config(services, horizon=60, councils=None, drivers=None, **programme):
-    prog = {"name": "risks test", "start": "2012-10-01", "horizon_months": horizon, "review_teams": 1,
-            "support_capacity": 1, "frontline_limit": 1, "committee_first_month": 0, "committee_interval_months": 1,
-            "approval_probability": 1, "rework_months": 1, "team_turnover_annual": 0, "team_cost_per_month": 0}
-    prog.update(programme)
-    out = {"programme": prog, "councils": copy.deepcopy(councils or COUNCILS), "services": services}
+    prog = {"name": "risks test", "start": "2012-10-01", "review_teams": 1, "support_capacity": 1,
+            "frontline_limit": 1, "committee_first_month": 0, "committee_interval_months": 1,
+            "approval_probability": 1, "rework_months": 1, "team_turnover_annual": 0, "team_cost_per_month": 0,
+            **programme}
+    out = small_config(services, councils=councils or COUNCILS, horizon=horizon, **prog)
     if drivers is not None:
-        out["drivers"] = drivers
+        out["drivers"] = copy.deepcopy(drivers)
     return out
 
 
 def run(cfg_dict, seed=0):
-    return run_replication(simshare.load_config(cfg_dict), np.random.SeedSequence(seed))
+    return run_one(cfg_dict, seed)
 
 
 def close(actual, expected):
