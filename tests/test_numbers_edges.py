@@ -26,7 +26,6 @@ import time
 import tomllib
 import warnings
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
