@@ -26,16 +26,19 @@ class Sampler:
         self.family = family
         self.params = dict(params)
         self.rng = rng
-        self.next: Callable[[], float] = chain.from_iterable(self._blocks()).__next__
-
-    def _blocks(self) -> Iterator[list[float]]:
-        block = 8
-        while True:
-            yield draw(self.family, self.params, self.rng, block).tolist()
-            block = min(block * 2, 1024)
+        # the blocks' generator holds no reference to the sampler: no reference cycle to collect
+        self.next: Callable[[], float] = chain.from_iterable(_blocks(family, self.params, rng)).__next__
 
     def __call__(self) -> float:
         return self.next()
+
+
+def _blocks(family: str, params: Mapping[str, Any], rng: np.random.Generator) -> Iterator[list[float]]:
+    """Blocks of 8, 16, 32, … 1024 draws, for ever."""
+    block = 8
+    while True:
+        yield draw(family, params, rng, block).tolist()
+        block = min(block * 2, 1024)
 
 
 def draw(family: str, p: Mapping[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:
