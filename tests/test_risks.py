@@ -262,6 +262,22 @@ def test_after_dissolution_by_hand():
     np.testing.assert_array_equal(rec.unsafe_months, [[32, 37, 0], [0, 0, 0]])
 
 
+def test_joint_management_not_started_never_starts_after_dissolution():
+    """Joint management due at month 20 (£50,000 one-off, £120,000 a year): the partnership dissolves within
+    a month of service A's go-live at 3 (hazard 100 a year), so neither its cost nor its saving comes; with no
+    hazard both do (the same config otherwise)."""
+    jm = {"saving_per_year": 120_000, "start_month": 20, "ramp_months": 0, "one_off_cost": 50_000}
+    services = [service("A", 1, 2)]
+    common = dict(horizon=36, joint_management=jm, unwind_months=1, savings_retained=0.5, order=["A"])
+    dissolved = run(config(services, dissolution_annual=100, **common))
+    assert 3 <= dissolved.dissolved_month < 4
+    kept = run(config(services, **common))
+    assert kept.cumulative_costs[36] == pytest.approx(50_000)
+    assert kept.savings_run_rate[36] == pytest.approx(120_000 + 80_000)
+    assert dissolved.cumulative_costs[36] == pytest.approx(0.0)
+    assert dissolved.savings_run_rate[36] == pytest.approx(0.5 * 80_000)  # A's £80,000 a year, half retained
+
+
 def test_dissolution_re_establishes_deleted_posts():
     """A deletes round(0.5 × 16) = 8 posts at go-live (3), by redundancy (window 0), from the council with
     the most filled posts, one at a time: North 10 → 6 → ... Ties go to config order. After unwinding

@@ -255,3 +255,15 @@ def test_freeze_deletes_more_posts_by_attrition(seed):
     assert frozen.filled[13, 0, 0] == 5
     # the freeze saves redundancies whenever any vacancy was still in its hold
     assert by_attrition > 0
+
+
+@pytest.mark.parametrize("failure", [0.999999, 1 - 1e-9, 1 - 1e-13])
+@pytest.mark.parametrize("initial", [0.0, 0.5])
+def test_failure_near_one_runs_and_posts_stay_vacant(failure, initial):
+    """A campaign failure rate near 1 means millions of campaigns a vacancy: the run must not draw them one
+    by one (it used to take minutes per replication and grow its memory); posts stay vacant to the horizon."""
+    cfg = _config(36, _council(LOGNORMAL_4, failure=failure, initial=initial))
+    rec = run_replication(cfg, np.random.SeedSequence(SEED))
+    vacancy = np.asarray(rec.vacancy_rate)[:, 0]
+    assert vacancy[0] == pytest.approx(initial, abs=0.1)
+    assert np.all(np.diff(vacancy) >= 0)  # nobody is recruited: vacancies only accumulate

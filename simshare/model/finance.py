@@ -50,6 +50,12 @@ class Flows:
         if amount:
             self._lumps.append((amount, time, group))
 
+    def drop_after(self, at: float, group: int) -> None:
+        """Forget ``group``'s flows that start after ``at`` (money a dissolved partnership never commits)."""
+        self._ramps = [x for x in self._ramps if x[3] != group or x[1] <= at + _TOL]
+        self._windows = [x for x in self._windows if x[3] != group or x[1] <= at + _TOL]
+        self._lumps = [x for x in self._lumps if x[2] != group or x[1] <= at + _TOL]
+
     def settle(self, at: float, keep: float) -> None:
         """From ``at`` on, each group's flow is ``keep`` × that group's run-rate in force at ``at``,
         constant (docs/model.md: a dissolved partnership keeps a share of its savings), so every group

@@ -245,8 +245,12 @@ class Programme:
 
     def _stop(self) -> None:
         """The partnership dissolves: no more reviews, approvals, implementations or deletions; an
-        implementation under way is abandoned (its disruption ends, its remaining cost is not spent)."""
+        implementation under way is abandoned (its disruption ends, its remaining cost is not spent);
+        joint management not yet started never starts (neither its one-off cost nor its saving)."""
         now = self.env.now
+        jm = self.ledger.joint_management
+        self.ledger.costs.drop_after(now, jm)
+        self.ledger.savings.drop_after(now, jm)
         self.committee.close()
         self.implementation.queue.clear()
         self.team.disband()

@@ -36,7 +36,7 @@ from .clock import NORMAL, Call
 from .deletions import Deletions
 from .finance import Flows, Ledger
 from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
-from .vacancies import equilibrium_vacancies
+from .vacancies import MANY_CAMPAIGNS, equilibrium_vacancies
 
 
 class Vacancy:
@@ -138,6 +138,7 @@ class Workforce(Deletions):
     def __init__(self, env: simpy.Environment, real: Realisation, ss: np.random.SeedSequence,
                  ledger: Ledger, agency: list[Flows]):
         self.env = env
+        self.horizon = real.programme.horizon_months
         self.schedule = env.schedule  # the hot path's events: Call(fn), NORMAL priority, a delay
         self.ss = ss
         self.ledger = ledger
@@ -291,8 +292,15 @@ class Workforce(Deletions):
         failure = g.failure
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
-        while failure > 0 and uniform() < failure:
-            first += campaign()
+        if failure > 0:
+            failed = 0
+            while uniform() < failure:
+                first += campaign()
+                failed += 1
+                # with failure near 1 there could be millions of campaigns: once a search is long and already
+                # ends after the horizon, the post is not filled in the run, so stop drawing (exact)
+                if failed >= MANY_CAMPAIGNS and first > self.horizon - env.now:
+                    return
         vac.search = first
         hold = (g.hold_draw or self._hold(g))() if g.holds else 0.0
         if hold:
