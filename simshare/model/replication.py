@@ -95,8 +95,10 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
             if events > budget:
                 raise EventBudgetExceeded(
                     f"config {cfg.programme.name!r}: one replication needed more than its budget of "
-                    f"{budget:,} simulation events (by month {t} of {horizon}); reduce the posts, "
-                    "the horizon or the turnover, or split the programme")
+                    f"{budget:,} simulation events (by month {t} of {horizon}); the usual causes are very many "
+                    "posts with high turnover (reduce the posts, the turnover or the horizon, or split the "
+                    "programme) or a committee that meets or sends cases back almost continuously (raise "
+                    "programme.committee_interval_months or programme.rework_months)")
         workforce.snapshot(counts)
         live.extend(programme.is_live)
         disruption.extend(programme.disruption)
