@@ -85,6 +85,8 @@ class Programme(_Model):
     dissolution_cost: Money = 0.0
     target_scope: Annotated[Literal["services", "total"], BeforeValidator(choice("services", "total"))] = "services"
     cost_sharing: Annotated[Union[str, dict[Name, float]], BeforeValidator(sharing_rule)] = "budget"
+    review_team_cost_per_month: Money = 0.0
+    support_slot_cost_per_month: Money = 0.0
 
 
 class Council(_Model):
