@@ -16,6 +16,7 @@ from simshare.analysis.discover import DiscoverError, discover
 from simshare.analysis.discover_words import outcome_words, parameter_label
 from simshare.analysis.expressions import ExpressionError, parse_outcome
 from simshare.interface.cli import main
+from simshare.interface.report import render_report
 
 pytest.importorskip("ema_workbench")
 
@@ -63,6 +64,10 @@ def test_the_command_writes_the_box_and_the_chart(synthetic, tmp_path, capsys):
     record = json.loads((tmp_path / "discover.json").read_text())
     assert record["restrictions"][0]["parameter"] == "services.Svc.review_months"
     assert (tmp_path / "discover.png").stat().st_size > 0
+    # beside the results, the board report gets a section for it
+    assert main(["discover", path, "--for", "reviews_complete_month > 6"]) == 0
+    page = render_report(xr.load_dataset(path), source=path)
+    assert 'id="discover"' in page and "Which futures go wrong" in page and "review is above 6.0 months" in page
 
 
 @pytest.mark.parametrize("expr, named", [

@@ -13,6 +13,7 @@ from conftest import council, service, small_config, toml_text
 from simshare.analysis.floors import FloorError, parse_floor
 from simshare.analysis.optimise import optimise
 from simshare.interface.cli import main
+from simshare.interface.report import render_report
 
 pytest.importorskip("optuna")
 
@@ -86,6 +87,11 @@ def test_the_command_prints_the_recommendation_and_writes_its_files(tmp_path, ca
     record = json.loads((tmp_path / "out" / "optimise.json").read_text())
     assert record["outcome"] == "recommend" and record["winner"]["programme.order"][-1] == "Front"
     assert (tmp_path / "out" / "optimise.csv").exists()
+    # the board report of a run of the same programme in that folder gets a section for it
+    results = tmp_path / "out" / "results.nc"
+    ds = simshare.simulate(hand_config(), replications=4, seed=1, output=results)
+    page = render_report(ds, source=str(results))
+    assert 'id="optimise"' in page and "Best phasing and pace" in page and "Starting Big first" in page
 
 
 @pytest.mark.parametrize("args, named", [

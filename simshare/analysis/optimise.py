@@ -18,6 +18,7 @@ floor there is no recommendation.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..config import ConfigError, load_config
+from ..config import ConfigError, ConfigWarning, load_config
 from ..config.schema import MAX_TRIALS
 from ..engine.progress import Progress
 from ..engine.simulate import run_scenarios
@@ -146,7 +147,7 @@ def optimise(config: Any, levers: Sequence[str] | None = None, ranges: Mapping[s
         raise ConfigError([str(err)]) from None
     space = lever_space(cfg, levers, ranges)
     base_raw = {k: v for k, v in cfg.raw.items() if k not in ("scenarios", "optimise")}
-    plan = load_config(base_raw)
+    plan = _candidate(base_raw, {})
     total = (trials + 1) * replications + (finalists + 1) * final_replications
     bar = progress if isinstance(progress, Progress) else Progress(total, "optimise", enabled=bool(progress))
     if isinstance(progress, Progress):
@@ -157,6 +158,14 @@ def optimise(config: Any, levers: Sequence[str] | None = None, ranges: Mapping[s
     finally:
         if not isinstance(progress, Progress):
             bar.close()
+
+
+def _candidate(plan: Any, levers: Mapping[str, Any]) -> Any:
+    """The plan (a Config or its tables) with a candidate's levers; business-case warnings were said once,
+    when the config was loaded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)
+        return load_config(getattr(plan, "raw", plan), levers or None)
 
 
 def _evaluate(configs: Mapping[str, Any], n: int, seed: int, workers: int, bar: Progress) -> xr.Dataset:
@@ -183,7 +192,7 @@ def _search(name: str, plan: Any, space: Space, objective: str, floor: Floor | N
             row = seen[key]
             bar.update(n)  # the same candidate again: its figures are known (same random numbers)
         else:
-            ds = _evaluate({"candidate": load_config(plan.raw, levers)}, n, seed, workers, bar)
+            ds = _evaluate({"candidate": _candidate(plan, levers)}, n, seed, workers, bar)
             shortfall = floor.shortfall(ds) if floor else 0.0
             row = seen[key] = {"levers": levers, "objective": objective_of(ds, objective),
                                "floor met": floor.share_met(ds) if floor else 1.0, "shortfall": shortfall}
@@ -214,7 +223,7 @@ def _confirm(plan: Any, best: list[dict], objective: str, floor: Floor | None, n
     """Re-run the plan and the best candidates together; paired differences against the plan."""
     configs = {PLAN: plan}
     for i, row in enumerate(best, 1):
-        configs[f"candidate {i}"] = load_config(plan.raw, row["levers"])
+        configs[f"candidate {i}"] = _candidate(plan, row["levers"])
     ds = _evaluate(configs, n, seed, workers, bar)
     plan_ds = select_scenario(ds, PLAN)
     plan_obj = objective_values(plan_ds, objective)
