@@ -120,5 +120,5 @@ def test_board_words():
     assert outcome_words(parse_outcome("dissolved_month == dissolved_month", known), start) == \
         "the partnership dissolves within the horizon"
     assert parameter_label("councils.South Bucks.turnover_annual") == "South Bucks' staff turnover"
-    assert parameter_label("drivers.ICT maturity") == "ICT maturity"
+    assert parameter_label("drivers.ICT maturity") == "the “ICT maturity” factor"
     assert parameter_label("services.ICT.review_months.mean") == "ICT's review (its mean)"

@@ -1,7 +1,8 @@
 """Scenario discovery in the board's words: what an outcome is, what each input is, and the sentences.
 
 "Reviews complete in February 2017 or later in 71 % of the futures where Chiltern's staff turnover is
-above 15 % a year and ICT maturity is above 1.3; those futures hold 64 % of all such futures."
+above 15 % a year and the “ICT maturity” factor is above ×1.3; those futures hold 64 % of all the futures
+where it happens (40 % of all futures)."
 """
 
 from __future__ import annotations
@@ -49,10 +50,10 @@ def _possessive(name: str) -> str:
 
 def parameter_label(path: str) -> str:
     """``councils.Chiltern.turnover_annual`` → "Chiltern's staff turnover"; ``drivers.ICT maturity`` →
-    "ICT maturity"; ``services.ICT.review_months.mean`` → "ICT's review (its mean)"."""
+    "the “ICT maturity” factor"; ``services.ICT.review_months.mean`` → "ICT's review (its mean)"."""
     parts = path.split(".")
-    if parts[0] == "drivers":
-        return ".".join(parts[1:])
+    if parts[0] == "drivers":  # a risk driver's factor (it multiplies the parameters it names)
+        return f"the “{'.'.join(parts[1:])}” factor"
     suffix = ""
     if len(parts) >= 3 and parts[-1] in ("mean", "sd", "min", "mode", "max", "value", "lambda"):
         suffix, parts = f" (its {parts[-1]})", parts[:-1]
@@ -69,6 +70,8 @@ def value_text(path: str, value: float, units: str) -> str:
     """An input's value in its units: 15 % a year, 7.5 months, £23.0k, 1.3."""
     key = path.split(".")[-1] if path.split(".")[-1] not in ("mean", "sd", "min", "mode", "max", "value") \
         else path.split(".")[-2]
+    if path.startswith("drivers.") and path.count(".") >= 1 and units == "1":
+        return f"×{value:.3g}"
     if units == "1/yr":
         return f"{100 * value:.0f} % a year" if abs(value) >= 0.1 else f"{100 * value:.1f} % a year"
     if units == "months":

@@ -150,7 +150,7 @@ def _names(names: Sequence[str]) -> str:
 def describe(levers: Mapping[str, Any], plan: Config) -> str:
     """The changes a candidate makes to the plan, in the board's words: "Starting ICT and Revenues and
     Benefits first with three review teams"; "" when it changes nothing."""
-    parts = []
+    parts, withs = [], []
     order = levers.get(ORDER)
     if order is not None and list(order) != list(plan.order):
         first = 0
@@ -165,7 +165,9 @@ def describe(levers: Mapping[str, Any], plan: Config) -> str:
     for path, (one, many) in words.items():
         if path in levers and levers[path] != plan_value(plan, path):
             n = int(levers[path])
-            parts.append(f"with {_count(n)} {one if n == 1 else many}")
+            withs.append(f"{_count(n)} {one if n == 1 else many}")
+    if withs:
+        parts.append(f"with {_names(withs)}")
     later = [p.split(".")[1] for p, v in levers.items()
              if p.endswith(".earliest_start_month") and v != plan.service(p.split(".")[1]).earliest_start_month]
     if later:

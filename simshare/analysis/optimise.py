@@ -132,8 +132,9 @@ def optimise(config: Any, levers: Sequence[str] | None = None, ranges: Mapping[s
     (:mod:`simshare.analysis.floors`) or None. Each candidate runs ``replications`` futures; the best
     ``finalists`` are re-run with ``final_replications`` beside the plan. Runs
     ``(trials + 1) × replications + (finalists + 1) × final_replications`` replications in all, counted
-    by one progress bar. Raises ConfigError naming the problem (unknown lever, empty range, a floor that
-    does not parse, ``p_target`` without a target), FloorError is a ConfigError's message too.
+    by one progress bar (the final round's scenarios run together, so each of its replications counts
+    once). Raises ConfigError naming the problem (unknown lever, empty range, a floor that does not
+    parse, ``p_target`` without a target); ImportError when optuna is not installed.
     """
     cfg = load_config(config, overrides)
     spec = cfg.optimise
@@ -148,7 +149,8 @@ def optimise(config: Any, levers: Sequence[str] | None = None, ranges: Mapping[s
     space = lever_space(cfg, levers, ranges)
     base_raw = {k: v for k, v in cfg.raw.items() if k not in ("scenarios", "optimise")}
     plan = _candidate(base_raw, {})
-    total = (trials + 1) * replications + (finalists + 1) * final_replications
+    # the engine counts a replication of several scenarios run together once: the final round is one count
+    total = (trials + 1) * replications + final_replications
     bar = progress if isinstance(progress, Progress) else Progress(total, "optimise", enabled=bool(progress))
     if isinstance(progress, Progress):
         bar.extend(bar.done + total)
@@ -209,7 +211,6 @@ def _search(name: str, plan: Any, space: Space, objective: str, floor: Floor | N
     common = dict(config_name=name, objective=objective, floor=floor, levers=space.levers, trials=trials,
                   replications=n, final_replications=n_final, seed=seed, candidates=candidates, plan=plan_row)
     if not feasible:
-        bar.extend(bar.done)  # no confirmation round
         statement = (f"No plan tried meets the floor ({floor.sentence()}): {len(rows)} candidates were tried and the "
                      f"best met it in {max(r['floor met'] for r in rows):.0%} of futures; the floor or the levers "
                      "need rethinking.").replace("%", " %")
@@ -252,10 +253,14 @@ def _confirm(plan: Any, best: list[dict], objective: str, floor: Floor | None, n
     significant = winner_row is not None and winner_row["low"] > 0
     start = start_date(ds)
     details = {"plan meets floor": plan_floor, "start": start.isoformat(), "significant": bool(significant)}
-    if winner_row is None:
-        outcome, winner = ("keep plan" if plan_floor else "no candidate meets the floor"), None
+    if winner_row is None and plan_floor:
+        outcome, winner = "keep plan", None
         statement = ("Keep the plan: none of the best candidates still met the floor with more replications"
-                     + (f" ({floor.sentence()})." if floor else "."))
+                     + (f" ({floor.sentence()}); the plan does." if floor else "."))
+    elif winner_row is None:
+        outcome, winner = "no candidate meets the floor", None
+        statement = (f"No plan tried meets the floor ({floor.sentence()}) with more replications, the config's own "
+                     "included: no recommendation; the floor or the levers need rethinking.")
     elif plan_floor and not significant:
         outcome, winner = "keep plan", None
         statement = (f"Keep the plan: no candidate tried beats it significantly (the best one's mean paired "
