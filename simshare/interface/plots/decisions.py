@@ -79,8 +79,8 @@ def candidates_chart(result: Any) -> Figure:
         ax.set_ylabel("chance of meeting the savings target")
     style_axes(ax)
     add_legend(ax, loc="best")
-    best = format_money(float(objective.max())) if money and objective.size else ""
-    title_figure(fig, f"Candidates tried ({len(cands)})" + (f": best {best}" if best else ""),
+    best = format_money(float(objective[ok].max())) if money and ok.any() else ""
+    title_figure(fig, f"Candidates tried ({len(cands)})" + (f": best meeting the floor {best}" if best else ""),
                  f"{rec['trials']} candidates × {rec['replications']} replications under the same futures.")
     return fig
 
