@@ -12,6 +12,7 @@ import simshare
 from conftest import council, service, small_config, toml_text
 from simshare.analysis.floors import FloorError, parse_floor
 from simshare.analysis.optimise import optimise
+from simshare.analysis.optimise_words import at_the_edge
 from simshare.interface.cli import main
 from simshare.interface.report import render_report
 
@@ -143,3 +144,10 @@ def test_the_floor_grammar(text, measure, op, value, share):
 def test_floors_that_do_not_parse(text):
     with pytest.raises(FloorError):
         parse_floor(text)
+
+
+def test_a_winner_at_the_end_of_its_range_is_pointed_out():
+    ranges = {"programme.review_teams": [1.0, 6.0], "programme.support_capacity": [1.0, 10.0]}
+    winner = {"programme.order": ["A", "B"], "programme.review_teams": 6, "programme.support_capacity": 4}
+    assert at_the_edge(winner, ranges) == "programme.review_teams 6 (range 1–6)"
+    assert at_the_edge({"programme.support_capacity": 4}, ranges) == ""

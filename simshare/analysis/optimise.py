@@ -208,9 +208,11 @@ def _search(name: str, plan: Any, space: Space, objective: str, floor: Floor | N
     candidates.index = pd.RangeIndex(1, len(rows) + 1, name="rank")
     candidates.attrs["overrides"] = [r["levers"] for r in rows]
     feasible = [r for r in rows if r["shortfall"] <= 1e-12]
-    common = dict(config_name=name, objective=objective, floor=floor, levers=space.levers, trials=trials,
+    common = dict(ranges={p: list(r) for p, r in space.ranges.items() if r is not None},
+                  config_name=name, objective=objective, floor=floor, levers=space.levers, trials=trials,
                   replications=n, final_replications=n_final, seed=seed, candidates=candidates, plan=plan_row)
     if not feasible:
+        common.pop("ranges")
         statement = (f"No plan tried meets the floor ({floor.sentence()}): {len(rows)} candidates were tried and the "
                      f"best met it in {max(r['floor met'] for r in rows):.0%} of futures; the floor or the levers "
                      "need rethinking.").replace("%", " %")
@@ -252,7 +254,8 @@ def _confirm(plan: Any, best: list[dict], objective: str, floor: Floor | None, n
     winner_row = None if ok.empty else ok.sort_values("objective", ascending=False).iloc[0]
     significant = winner_row is not None and winner_row["low"] > 0
     start = start_date(ds)
-    details = {"plan meets floor": plan_floor, "start": start.isoformat(), "significant": bool(significant)}
+    details = {"plan meets floor": plan_floor, "start": start.isoformat(), "significant": bool(significant),
+               "ranges": common.pop("ranges")}
     if winner_row is None and plan_floor:
         outcome, winner = "keep plan", None
         statement = ("Keep the plan: none of the best candidates still met the floor with more replications"

@@ -70,6 +70,19 @@ def board_sentence(winner: Mapping[str, Any], plan: Any, row: Mapping[str, Any],
             f"(95 % interval {interval_text(row, objective)}).")
 
 
+def at_the_edge(winner: Mapping[str, Any], ranges: Mapping[str, Any]) -> str:
+    """The winner's levers that sit at an end of their range: "programme.review_teams 6 (range 1–6)"."""
+    out = []
+    for path, value in winner.items():
+        lever = path if path in ranges else ("services.*.earliest_start_month" if path.endswith("earliest_start_month")
+                                             else path)
+        if lever in ranges and not isinstance(value, list):
+            low, high = ranges[lever]
+            if value in (low, high) and low != high:
+                out.append(f"{path} {value} (range {low:g}–{high:g})")
+    return ", ".join(out)
+
+
 def format_optimise(result: Any, top: int = 10) -> str:
     """The optimiser's result as plain text: what was searched, the best candidates, the re-run finalists
     against the plan, the outcome and, when there is one, the ready ``[[scenarios]]`` entry."""
@@ -103,9 +116,13 @@ def format_optimise(result: Any, top: int = 10) -> str:
             lines.append(f"    {finish_words(float(r['P80 finish difference']))}; floor met in "
                          f"{100 * r['floor met']:.0f} % of futures" + ("" if r["meets floor"] else " (misses floor)"))
     lines += ["", f"Outcome: {result.outcome}.", result.statement]
+    edges = at_the_edge(result.winner or {}, result.details.get("ranges", {}))
+    if edges:
+        lines.append(f"At the edge of the range searched: {edges}; widen it with --range to see whether going "
+                     "further still helps.")
     if result.scenario:
         lines += ["", "Paste into the config to compare it (simshare compare):", "", result.scenario.rstrip()]
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["PAIRED", "board_sentence", "difference_text", "interval_text", "finish_words", "format_optimise", "OBJECTIVES"]
+__all__ = ["PAIRED", "at_the_edge", "board_sentence", "difference_text", "interval_text", "finish_words", "format_optimise", "OBJECTIVES"]

@@ -13,7 +13,7 @@ import xarray as xr
 
 from ...analysis.compare import signed_money
 from ...analysis.discover_words import parameter_label, value_text
-from ...analysis.optimise_words import OBJECTIVES, finish_words
+from ...analysis.optimise_words import OBJECTIVES, at_the_edge, finish_words
 from ...analysis.results import attr, format_money
 from ..plots.decisions import candidates_chart, peeling_tradeoff
 from .markup import esc
@@ -80,6 +80,10 @@ def optimise_html(rec: Mapping[str, Any], png: Callable[[Any], str]) -> str:
     parts.append(f"<p>The plan: {esc(_value(rec['plan']['objective'], obj))}; the best candidates tried:</p>"
                  "<table><thead><tr><th>levers</th><th>objective</th><th>floor met</th></tr></thead>"
                  f"<tbody>{rows}</tbody></table>")
+    edges = at_the_edge(rec.get("winner") or {}, rec.get("details", {}).get("ranges", {}))
+    if edges:
+        parts.append(f"<p class=\"note\">At the edge of the range searched: {esc(edges)}; a wider range may do "
+                     "better still.</p>")
     if rec.get("scenario"):
         parts.append(f"<p>To compare it in the config:</p><pre>{esc(rec['scenario'])}</pre>")
     parts.append(_figure(candidates_chart(rec), png, "optimise", "Each candidate's objective against the share of "
