@@ -77,3 +77,12 @@ def test_no_programme_no_slots_and_zero_costs_change_nothing():
     assert with_cost.npv == without.npv
     np.testing.assert_array_equal(run_one(_config(review_team_cost_per_month=0)).cumulative_costs,
                                   run_one(_config()).cumulative_costs)
+
+
+def test_the_slots_stop_when_the_partnership_dissolves():
+    # a hazard so high that the partnership dissolves within days of the first go-live (month 6), before S2
+    with_cost, without = _costs(dissolution_annual=100.0)
+    when = float(with_cost.dissolved_month)
+    assert 6.0 <= when < 8.0 and math.isnan(with_cost.live[1])
+    extra = with_cost.cumulative_costs[-1] - without.cumulative_costs[-1]
+    assert extra == pytest.approx(REVIEW * 4.0 + SUPPORT * when, abs=1e-6)
