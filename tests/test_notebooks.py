@@ -18,7 +18,7 @@ import nbformat
 from conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01_quickstart.ipynb", "02_sensitivity.ipynb", "03_phasing.ipynb"]
+NAMES = ["01_quickstart.ipynb", "02_sensitivity.ipynb", "03_phasing.ipynb", "04_decisions.ipynb"]
 KERNEL = "simshare-tests"
 
 

@@ -8,6 +8,7 @@ distribution whose support leaves the domain is refused.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
@@ -85,6 +86,8 @@ class Programme(_Model):
     dissolution_cost: Money = 0.0
     target_scope: Annotated[Literal["services", "total"], BeforeValidator(choice("services", "total"))] = "services"
     cost_sharing: Annotated[Union[str, dict[Name, float]], BeforeValidator(sharing_rule)] = "budget"
+    review_team_cost_per_month: Money = 0.0
+    support_slot_cost_per_month: Money = 0.0
 
 
 class Council(_Model):
@@ -156,6 +159,76 @@ class Driver(_Model):
     description: str = ""
 
 
+#: the levers ``simshare optimise`` can search: path -> whether its range is whole numbers (None: no range)
+LEVERS: dict[str, Optional[bool]] = {
+    "programme.order": None,
+    "programme.review_teams": True,
+    "programme.support_capacity": True,
+    "programme.approvals_per_meeting": True,
+    "services.*.earliest_start_month": False,
+}
+#: the most candidates one search may try
+MAX_TRIALS = 10_000
+
+
+def lever_range(path: str, value: Any) -> tuple[float, float]:
+    """A lever's search range ``[low, high]`` checked: a known lever that takes a range, two numbers,
+    whole numbers ≥ 1 for capacities and caps, months ≥ 0 for start months, low ≤ high. ValueError
+    naming what is wrong."""
+    if path not in LEVERS:
+        raise ValueError(f"{path}: unknown lever (levers: {', '.join(LEVERS)})")
+    if LEVERS[path] is None:
+        raise ValueError(f"{path}: takes no range (every order of the programme's services is searched)")
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in value)):
+        raise ValueError(f"{path}: a range must be two numbers [low, high], got {got(value)}")
+    low, high = float(value[0]), float(value[1])
+    if LEVERS[path]:
+        if low != int(low) or high != int(high) or low < 1:
+            raise ValueError(f"{path}: a range of whole numbers ≥ 1, got {got(value)}")
+    elif low < 0:
+        raise ValueError(f"{path}: months from the programme start, ≥ 0, got {got(value)}")
+    if low > high:
+        raise ValueError(f"{path}: the range [{value[0]}, {value[1]}] is empty (low above high)")
+    return low, high
+
+
+def _lever_list(value: Any) -> Any:
+    if isinstance(value, list):
+        unknown = [v for v in value if v not in LEVERS]
+        if unknown:
+            raise ValueError(f"unknown lever {unknown[0]!r} (levers: {', '.join(LEVERS)})")
+    return value
+
+
+def _ranges(value: Any) -> Any:
+    if isinstance(value, dict):
+        for path, r in value.items():
+            lever_range(path, r)
+    return value
+
+
+def _trials(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TRIALS:
+        raise ValueError(f"must be a whole number from 1 to {MAX_TRIALS:,}, got {got(value)}")
+    return value
+
+
+class Optimise(_Model):
+    """``[optimise]``: what ``simshare optimise`` searches by default (the command line overrides each key).
+
+    ``levers`` are paths from :data:`LEVERS`; ``ranges`` maps a lever to ``[low, high]``; ``floor`` is a
+    resilience floor such as ``"unsafe_months<=3@P90"`` (parsed by the optimiser); ``trials`` the number of
+    candidates tried.
+    """
+
+    levers: Annotated[Optional[list[str]], BeforeValidator(_lever_list)] = None
+    ranges: Annotated[dict[str, Any], BeforeValidator(_ranges)] = {}
+    objective: Annotated[Literal["npv", "p_target"], BeforeValidator(choice("npv", "p_target"))] = "npv"
+    floor: Optional[str] = None
+    trials: Annotated[int, BeforeValidator(_trials)] = 40
+
+
 class Config(_Model):
     """A validated programme. ``raw`` keeps the input tables, from which overrides re-validate."""
 
@@ -166,6 +239,7 @@ class Config(_Model):
     scenarios: list[Scenario] = []
     raw: dict = Field(default_factory=dict, exclude=True, repr=False)
     drivers: list[Driver] = []
+    optimise: Optional[Optimise] = None
     _derived: dict = PrivateAttr(default_factory=dict)  # things computed once from the config (it is frozen)
 
     def derived(self, key: str, make):

@@ -154,6 +154,8 @@ class ProgrammeValues:
     dissolution_cost: float
     target_scope: str
     cost_sharing: str | ByCouncil[float]
+    review_team_cost_per_month: float
+    support_slot_cost_per_month: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from ..engine.executors import ExecutorError
 from ..engine.store import StoreError
 from ..model.replication import EventBudgetExceeded
 from ..version import __version__
-from .commands import compare, report, run, sensitivity, summary, sweep, validate
+from .commands import compare, discover, optimise, report, run, sensitivity, summary, sweep, validate
 from .commands.options import EXIT_BAD_INPUT, BadInput
 
 
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Monte Carlo risk simulation of shared-service programmes.")
     parser.add_argument("--version", action="version", version=f"simshare {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (validate, run, compare, sweep, sensitivity, report, summary):
+    for module in (validate, run, compare, sweep, sensitivity, optimise, discover, report, summary):
         module.add_parser(sub)
     return parser
 

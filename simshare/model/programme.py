@@ -23,7 +23,8 @@ again, the partnership's savings fall to ``savings_retained`` of what was in for
 Stages 1–2 are a SimPy process; from the committee on, each stage hands the service to
 the next when it is done (a meeting's approvals to the queue, the queue's starts to a
 go-live event), so every step happens at the instant, and in the order, the model defines.
-The programme team's cost (:class:`Team`) runs while any review or implementation does.
+The programme team's cost (:class:`Team`) runs while any review or implementation does; the capacity levers'
+costs (:class:`LeverCosts`) while their slots exist.
 Every saving and cost goes to the :class:`~simshare.model.finance.Ledger` under its service
 (the team's under the team).
 """
@@ -81,6 +82,37 @@ class Team:
         self.disbanded = True
 
 
+class LeverCosts:
+    """What the capacity levers cost (docs/model.md): ``review_teams × review_team_cost_per_month`` from
+    the programme start until the last business case in the phasing order is approved, and
+    ``support_capacity × support_slot_cost_per_month`` until the last service goes live; both stop when
+    the partnership dissolves and run on to the horizon when their stage never ends. Booked to the team."""
+
+    def __init__(self, p, services: int, ledger: Ledger):
+        self.ledger = ledger
+        # per stage: [cost per month of all its slots, services still to pass it, whether booked]
+        self.stages = {"review": [p.review_teams * p.review_team_cost_per_month, services, False],
+                       "support": [p.support_capacity * p.support_slot_cost_per_month, services, False]}
+        if services == 0:
+            for stage in self.stages.values():
+                stage[2] = True
+
+    def passed(self, stage: str, now: float) -> None:
+        """One more service has passed ``stage`` ("review": approved; "support": live) at month ``now``."""
+        entry = self.stages[stage]
+        entry[1] -= 1
+        if entry[1] == 0:
+            self.end(now, stage)
+
+    def end(self, now: float = float("inf"), *stages: str) -> None:
+        """The named stages' slots (all, by default) exist no longer from ``now``."""
+        for name in stages or tuple(self.stages):
+            entry = self.stages[name]
+            if not entry[2]:
+                entry[2] = True
+                self.ledger.costs.window(entry[0], 0.0, now, group=self.ledger.team)
+
+
 class Programme:
     """Runs every service of the phasing order (service indices) through the stages.
 
@@ -106,6 +138,7 @@ class Programme:
         self.disruption = [0.0] * S
         self.is_live = [False] * S
         self.team = Team(env, p.team_cost_per_month, ledger)
+        self.levers = LeverCosts(p, len(order), ledger)
         self.review_slots = simpy.Resource(env, capacity=int(p.review_teams))
         self.team_hazard = p.team_turnover_annual / 12.0
         self.committee = Committee(env, p, self.phase, ss, self._approved)
@@ -192,6 +225,7 @@ class Programme:
             return
         for s in services:
             self.approved[s] = self.env.now
+            self.levers.passed("review", self.env.now)
             self.implementation.add(self.env.now, self.phase[s], s, self.services[s].frontline)
         self.implementation.dispatch()
 
@@ -222,6 +256,7 @@ class Programme:
         self.disruption[s] = 0.0
         self.live[s] = env.now
         self.is_live[s] = True
+        self.levers.passed("support", env.now)
         establishment = wf.establishment_cost(s)
         case = business_case(svc, establishment, wf.ordinary_posts(s))
         self.ledger.savings.ramp(case.non_staff / 12.0, env.now, svc.ramp_months, group=s)
@@ -254,6 +289,7 @@ class Programme:
         self.committee.close()
         self.implementation.queue.clear()
         self.team.disband()
+        self.levers.end(now)
         for s, (rate, end) in self.implementing.items():
             self.ledger.costs.window(-rate, now, end, group=s)
             self.disruption[s] = 0.0
@@ -276,5 +312,6 @@ class Programme:
         self.ledger.costs.lump(p.dissolution_cost, now, group=self.ledger.team)
 
     def close_books(self) -> None:
-        """At the horizon: the team's cost still running accrues on."""
+        """At the horizon: the team's cost still running accrues on, and the slots of a stage not yet over."""
         self.team.close_books()
+        self.levers.end()

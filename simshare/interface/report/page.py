@@ -23,6 +23,7 @@ from ...analysis.results import (attr, has_joint_management, month_label, scenar
 from ...config import BASE, STATUS_QUO
 from ..plots import figures_for
 from .assumptions import key_assumptions_html
+from .decisions import decisions_html
 from .headline import headline
 from .markup import esc
 from .tables import (baseline_table_html, dissolution_line_html, scenario_table_html, summary_table_html, sweep_table_html,
@@ -234,6 +235,7 @@ def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | N
     scen = scenario_table_html(ds) if not swept_dims(ds) else ""
     if scen:
         parts.append(f"<section id=\"scenarios\"><h2>Scenarios</h2>{scen}</section>")
+    parts.append(decisions_html(ds, source, lambda fig: _png(fig, dpi)))  # optimise.json, discover.json beside
 
     figures = figures_for(ds, chosen if chosen != STATUS_QUO else None)
     parts.append("<section id=\"figures\"><h2>Figures</h2>")
