@@ -207,7 +207,7 @@ def test_cli_sobol_rounds_n_up_with_a_note(tmp_path, simshare_cli):
 
 
 @pytest.mark.parametrize("args", [("--top", "0"), ("--top", "2", "--parameters", "x"), ("-n", "0"),
-                                  ("--screen-replications", "0")])
+                                  ("--screen-replications", "0"), ("--screen-from", "no-such-results.nc")])
 def test_cli_bad_sizes_exit_2(args, tmp_path, simshare_cli):
     result = simshare_cli("sensitivity", MINIMAL, *args, "-o", str(tmp_path), "-q")
     assert result.returncode == 2 and "Traceback" not in result.stderr

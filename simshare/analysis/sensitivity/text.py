@@ -143,8 +143,9 @@ def study_head(study: Study) -> str:
                 "probability range)")
     else:
         what = "S1 and ST (Sobol: the share of the output's variance due to a parameter alone and with interactions)"
+    runs = f"{study.runs} runs" + (" with the screen" if study.screen is not None else "")
     return (f"{'Morris screening' if study.method == 'morris' else 'Sobol indices'} of {study.variable}: {what}; "
-            f"{study.runs} runs, seed {seed}; sampled parameters vary independently (no correlations)")
+            f"{runs}, seed {seed}; sampled parameters vary independently (no correlations)")
 
 
 def ranks_heading(study: Study) -> str:

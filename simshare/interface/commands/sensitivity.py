@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 
+import xarray as xr
+
 from ...analysis.sensitivity.catalogue import check_variable, select_parameters
 from ...analysis.sensitivity.designs import sobol_base_samples
 from ...analysis.sensitivity.experiments import base_config
@@ -34,6 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="study these replication parameters (no screen; * patterns allowed)")
     p.add_argument("--screen-replications", type=positive_int("--screen-replications"), default=SCREEN_REPLICATIONS,
                    metavar="N", help=f"replications of the screening run (default {SCREEN_REPLICATIONS})")
+    p.add_argument("--screen-from", metavar="RESULTS",
+                   help="screen from the results of an earlier simshare run instead of a new screening run "
+                        "(a run of this config and --seed is also the tornado's base)")
     p.add_argument("--switching", nargs="*", metavar="PATH",
                    help="also find switching values (P50 NPV = 0, P(target) = 50 %%) for these parameters")
     p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override a parameter first")
@@ -47,6 +52,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                 "then studies the top K (--top) or the --parameters you name. Sobol runs n × (K + 2) replications, "
                 "Morris n × (K + 1), tornado 2 × K × n.")
     p.set_defaults(func=command)
+
+
+def _results(args: argparse.Namespace) -> xr.Dataset:
+    """The results file of --screen-from, opened; BadInput when it is not one."""
+    if args.parameters:
+        raise BadInput("--screen-from is for the screen: give it or --parameters, not both")
+    try:
+        return xr.open_dataset(args.screen_from)
+    except (OSError, ValueError) as err:
+        raise BadInput(f"--screen-from {args.screen_from}: not a results file that can be read ({err})") from None
 
 
 def command(args: argparse.Namespace) -> int:
@@ -68,11 +83,16 @@ def command(args: argparse.Namespace) -> int:
         if note:
             print(f"note: {note}")
     top = None if args.parameters else (args.top or DEFAULT_TOP)
-    print(plan_text(args.method, paths, n, top, args.screen_replications))
+    screen_run = _results(args) if args.screen_from else None
+    screen_n = args.screen_replications if screen_run is None else int(screen_run.sizes["replication"])
+    print(plan_text(args.method, paths, n, top, screen_n))
     with Progress(0, "sensitivity", enabled=not args.quiet) as bar:
-        result = study(cfg, args.method, variable, args.parameters, n, args.seed, workers=args.workers,
-                       executor=executor, scheduler=args.scheduler, chunk_size=args.chunk_size, progress=bar,
-                       top=args.top, screen_replications=args.screen_replications)
+        try:
+            result = study(cfg, args.method, variable, args.parameters, n, args.seed, workers=args.workers,
+                           executor=executor, scheduler=args.scheduler, chunk_size=args.chunk_size, progress=bar,
+                           top=args.top, screen_replications=args.screen_replications, screen_run=screen_run)
+        except ValueError as err:
+            raise BadInput(f"--screen-from {args.screen_from}: {err}" if screen_run is not None else str(err)) from None
         switching = None
         if args.switching is not None:
             targets = switch_paths or [str(p) for p in result.result["parameter"].values[:3]]
