@@ -215,13 +215,17 @@ def sobol_chart(result: Any, title: str | None = None, limit: int | None = 15) -
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     variable = str(table.attrs.get("variable", "npv"))
     ax.set_xlabel(f"share of the variance of {OUTCOME_LABELS.get(variable, variable)}")
+    sub = "bars: share of the output's variance due to each uncertain parameter; whiskers: confidence half-widths"
+    return _finish_bars(fig, ax, title or f"Which uncertainties drive {OUTCOME_LABELS.get(variable, variable)}? "
+                                          "(Sobol indices)", sub, hidden)
+
+
+def _finish_bars(fig: Figure, ax: Any, title: str, sub: str, hidden: int) -> Figure:
+    """Style a bar chart of indices, its legend at the lower right and its title and subtitle."""
     style_axes(ax)
     ax.grid(False, axis="y")
     add_legend(ax, loc="lower right")
-    sub = "bars: share of the output's variance due to each uncertain parameter; whiskers: confidence half-widths"
-    if hidden:
-        sub += f"; {hidden} smaller not shown"
-    title_figure(fig, title or f"Which uncertainties drive {OUTCOME_LABELS.get(variable, variable)}? (Sobol indices)", sub)
+    title_figure(fig, title, sub + (f"; {hidden} smaller not shown" if hidden else ""))
     return fig
 
 
@@ -250,21 +254,15 @@ def morris_chart(result: Any, title: str | None = None, limit: int | None = 15) 
     if "sigma" in cols:
         ax.plot(table["sigma"].astype(float).to_numpy(), y, "o", color=ORANGE, label="sigma (non-linearity, interactions)")
     ax.set_yticks(y, names)
-    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_ylim(len(table) + 1.0, -0.5)  # a free band at the bottom for the legend
     variable = str(table.attrs.get("variable", "npv"))
     units = str(table.attrs.get("units", ""))
     if is_money(units):
         ax.xaxis.set_major_formatter(money_formatter())
     label = OUTCOME_LABELS.get(variable, variable)
     ax.set_xlabel(f"change in {label}" + (f" ({units})" if units and not is_money(units) and units != "1" else ""))
-    style_axes(ax)
-    ax.grid(False, axis="y")
-    add_legend(ax, loc="lower right")
     sub = "mean absolute change as each parameter moves across its range, the others varying; widest at the top"
-    if hidden:
-        sub += f"; {hidden} smaller not shown"
-    title_figure(fig, title or f"Which uncertainties move {label}? (Morris screening)", sub)
-    return fig
+    return _finish_bars(fig, ax, title or f"Which uncertainties move {label}? (Morris screening)", sub, hidden)
 
 
 def sensitivity_chart(result: xr.Dataset, title: str | None = None, limit: int | None = 15) -> Figure:
