@@ -76,6 +76,8 @@ def study(config: Any, method: str = "tornado", variable: str = "npv", parameter
     _check_method(method)
     if parameters is not None and top is not None:
         raise ValueError("give top (screen for the top k parameters) or parameters (choose them), not both")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1):
+        raise ValueError(f"top must be a whole number of parameters of at least 1, got {top!r}")
     cfg = base_config(load_config(config))
     variable = check_variable(cfg, variable)
     candidates = select_parameters(cfg, parameters)
