@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -21,7 +22,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from ...config import Config, load_config
+from ...config import Config, ConfigWarning, load_config
 from ...engine.simulate import config_text, run_scenarios
 from .catalogue import is_months, output_values
 from .rank import rank_table, regression
@@ -98,12 +99,14 @@ def same_run(ds: xr.Dataset, cfg: Config, seed: int) -> bool:
     text = ds.attrs.get("config")
     if str(ds.attrs.get("seed")) != str(seed) or ds.attrs.get("sampling", "mc") != "mc" or not text:
         return False
-    try:
-        stored = load_config(tomllib.loads(str(text)))
-    except (ValueError, TypeError, tomllib.TOMLDecodeError):
-        return False
-    strip = (lambda c: config_text(load_config({k: v for k, v in c.raw.items() if k != "scenarios"})))
-    return strip(stored) == strip(cfg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)  # a comparison: the config's warnings were said when loaded
+        try:
+            stored = load_config(tomllib.loads(str(text)))
+        except (ValueError, TypeError, tomllib.TOMLDecodeError):
+            return False
+        strip = (lambda c: config_text(load_config({k: v for k, v in c.raw.items() if k != "scenarios"})))
+        return strip(stored) == strip(cfg)
 
 
 def run_screen(cfg: Config, variable: str, top: int, replications: int, seed: int, opts: Mapping[str, Any],
