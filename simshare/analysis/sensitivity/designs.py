@@ -112,7 +112,7 @@ def morris(config: Any, variable: str = "npv", parameters: Sequence[str] | None 
            levels: int = 4, seed: int = 1, *, workers: int = 1, executor: str | None = None,
            scheduler: str | None = None, chunk_size: int | None = None, progress: bool = False,
            batch_rows: int = 4096) -> xr.Dataset:
-    """Morris screening of the chosen replication parameters (default all): mu*, its confidence
+    """Morris screening of the chosen replication parameters (default all; :func:`sensitivity` screens first): mu*, its confidence
     half-width, sigma (non-linearity and interactions) and mu per parameter, largest mu* first,
     with the same per programme year for the savings run-rate and mean resilience.
 
@@ -155,7 +155,7 @@ def sobol(config: Any, variable: str = "npv", parameters: Sequence[str] | None =
           seed: int = 1, *, workers: int = 1, executor: str | None = None, scheduler: str | None = None,
           chunk_size: int | None = None, progress: bool = False, batch_rows: int = 4096) -> xr.Dataset:
     """Sobol first-order (S1) and total-order (ST) indices with confidence half-widths of the chosen
-    replication parameters (default all), largest ST first, and the same per programme year for the
+    replication parameters (default all; :func:`sensitivity` screens first), largest ST first, and the same per programme year for the
     savings run-rate and mean resilience.
 
     Saltelli's design: ``n`` (a power of 2; another number is rounded up to one, and the ``n_note``

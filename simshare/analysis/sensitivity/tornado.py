@@ -179,6 +179,7 @@ def tornado(config: Any, variable: str = "npv", parameters: Sequence[str] | None
             seed: int = 1, *, workers: int = 1, executor: str | None = None, scheduler: str | None = None,
             chunk_size: int | None = None, progress: bool = False, batch: int = 32) -> xr.Dataset:
     """One-at-a-time swings: each replication parameter held at its P10 and at its P90, the rest random.
+    No screen: every parameter named (default all) is held; :func:`sensitivity` screens first.
 
     All settings (the base and two per parameter) run ``replications`` replications under common
     random numbers: replication r of every setting has the random numbers and the parameter values
