@@ -230,12 +230,14 @@ def test_no_switching_value_says_so():
 
 def test_cli_tornado_writes_results(tmp_path, simshare_cli):
     out = tmp_path / "out"
-    result = simshare_cli("sensitivity", MINIMAL, "--method", "tornado", "-n", "30", "-o", str(out), "-q")
+    result = simshare_cli("sensitivity", MINIMAL, "--method", "tornado", "-n", "30", "-o", str(out), "-q",
+                          "--screen-replications", "100")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "swing" in result.stdout and "Spearman" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["sensitivity.csv", "sensitivity.nc"]
-    with xr.open_dataset(out / "sensitivity.nc") as ds:
+    assert sorted(p.name for p in out.iterdir()) == ["sensitivity-tornado.csv", "sensitivity-tornado.nc",
+                                                     "sensitivity-tornado.png"]
+    with xr.open_dataset(out / "sensitivity-tornado.nc") as ds:
         assert ds.attrs["method"] == "tornado"
         assert "swing_p50" in ds and "spearman" in ds
         assert ds.sizes["parameter"] == 3  # review_months, savings_fraction, realisation

@@ -1,5 +1,9 @@
 """Sensitivity: which uncertainties drive an output (``simshare sensitivity``).
 
+:func:`sensitivity` screens first: one ordinary run ranks every replication parameter by rank
+correlation with the output (:mod:`.screen`), and the chosen method studies the top k (default 15),
+so that even a config with 200 uncertain parameters costs a few ordinary runs, not hundreds.
+
 Five tools, cheapest first:
 
 * :func:`rank_correlations` reads any run's ``inputs``: Spearman rank correlation of each
@@ -16,10 +20,11 @@ Five tools, cheapest first:
 * :func:`switching_value` (Green Book): the value of a parameter at which P50 NPV crosses
   zero, or P(savings target met) crosses 50 %.
 
-Modules: :mod:`.catalogue` (outputs and parameters), :mod:`.experiments` (holding parameters,
-batched runs), :mod:`.rank`, :mod:`.tornado`, :mod:`.salib` (indices of any callable),
-:mod:`.designs` (Morris and Sobol on the simulator), :mod:`.switching`, :mod:`.studies` (one call
-for a method, rank correlations and switching values; the files) and :mod:`.text`.
+Modules: :mod:`.catalogue` (outputs, parameters, units), :mod:`.experiments` (holding parameters,
+batched runs), :mod:`.rank`, :mod:`.screen` (the top k from one run), :mod:`.tornado`, :mod:`.salib`
+(indices of any callable; SALib's warnings as one sentence), :mod:`.designs` (Morris and Sobol on the
+simulator), :mod:`.switching`, :mod:`.studies` (one call for a method, screen, rank correlations and
+switching values; the files, one set per method), :mod:`.caveats` and :mod:`.text`.
 
 Conventions
 -----------
@@ -37,12 +42,14 @@ Conventions
 """
 
 
-from .catalogue import check_variable, output_values, output_variables, select_parameters
-from .designs import Design, morris, sobol
+from .catalogue import add_units, check_variable, output_values, output_variables, select_parameters
+from .caveats import caveats
+from .designs import Design, morris, sobol, sobol_base_samples
 from .experiments import base_config, fixed_config, marginal_quantiles
 from .rank import rank_correlations, rank_correlations_by_year, rank_table
 from .salib import morris_indices, sobol_indices
-from .studies import Study, sensitivity, study, study_dataset, switching_values, write_study
+from .screen import DEFAULT_TOP, SCREEN_REPLICATIONS, Screen, screen_from
+from .studies import DEFAULT_SIZE, Study, output_stem, sensitivity, study, study_dataset, switching_values, write_study
 from .switching import CRITERIA, switching_value
 from .text import format_study
 from .tornado import tornado
@@ -52,4 +59,6 @@ __all__ = [
     "morris", "sobol", "morris_indices", "sobol_indices", "switching_value", "switching_values", "CRITERIA",
     "output_variables", "output_values", "check_variable", "select_parameters", "marginal_quantiles",
     "fixed_config", "base_config", "Design", "study_dataset", "write_study", "format_study",
+    "Screen", "screen_from", "DEFAULT_TOP", "SCREEN_REPLICATIONS", "DEFAULT_SIZE", "output_stem", "caveats",
+    "add_units", "sobol_base_samples",
 ]

@@ -126,14 +126,71 @@ def output_units(variable: str) -> str:
 
 
 def format_output(value: float, units: str) -> str:
-    """An output value as text in its units: £ as money, months to one decimal, else three figures."""
+    """An output value as text in its units: £ as money, months to one decimal, a share (1) as a percentage,
+    else three figures."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if units.startswith("£"):
         return format_money(float(value))
     if units == "months":
         return "after horizon" if math.isinf(value) else f"{value:.1f}"
+    if units == "1":
+        return f"{100 * value:.3g} %"
     return f"{value:.3g}"
+
+
+def format_parameter(value: float, units: str) -> str:
+    """A parameter's value as text in its units (:func:`simshare.engine.simulate.parameter_units`): money
+    as £ with k/m (and its period), months to one decimal, a rate per year as a percentage, slots and
+    cases as whole numbers, shares and multipliers to three figures."""
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    v = float(value)
+    if units.startswith("£"):
+        return format_money(v) + units[1:]
+    if units == "months":
+        return f"{v:.1f} mo"
+    if units == "1/yr":
+        return f"{100 * v:.3g} %/yr"
+    if units in ("slots", "cases"):
+        return f"{v:.0f} {units}"
+    return f"{v:.3g}"
+
+
+#: variables in the output's units (tornado and Morris), and dimensionless ones (shares, correlations)
+_IN_OUTPUT_UNITS = ("p50_low", "p50_high", "mean_low", "mean_high", "swing_p50", "swing_mean", "mu", "mu_star",
+                    "sigma")
+_SHARES = ("S1", "ST", "spearman", "src", "srrc", "r2")
+#: variables that hold a parameter's value, in that parameter's own units
+_PARAMETER_VALUES = ("low", "high")
+_PARAMETER_UNITS_TEXT = "the parameter's own units (see parameter_units)"
+
+
+def add_units(ds: xr.Dataset) -> xr.Dataset:
+    """Give every variable of a sensitivity dataset a ``units`` attribute, in place, and return it.
+
+    Tornado values and Morris effects are in the output's units (``ds.attrs["units"]``; per programme
+    year in £/yr for the savings run-rate and 1 for resilience); Sobol indices and rank statistics are
+    shares (1); the values held and switching values are in each parameter's own units (the
+    ``parameter_units`` variable); text variables get an empty ``units``.
+    """
+    out_units = str(ds.attrs.get("units", ""))
+    for name in ds.data_vars:
+        var = ds[name]
+        base = str(name).removeprefix("rank_").removesuffix("_by_year").removesuffix("_conf")
+        if var.dtype.kind in "OUS":
+            units = ""
+        elif base in _SHARES or base.startswith("screen"):
+            units = "1"
+        elif base in _PARAMETER_VALUES or base.startswith("switching_"):
+            units = _PARAMETER_UNITS_TEXT
+        elif base in _IN_OUTPUT_UNITS:
+            units = out_units if not str(name).endswith("_by_year") else \
+                "£/yr (series savings_run_rate), 1 (series resilience)"
+        else:
+            units = var.attrs.get("units", "1")
+        var.attrs["units"] = units
+    return ds
 
 
 def year_coords(months: np.ndarray) -> dict:
@@ -143,4 +200,4 @@ def year_coords(months: np.ndarray) -> dict:
 
 
 __all__ = ["SERIES", "AT_MONTH", "output_variables", "check_variable", "is_months", "select_parameters",
-           "output_values", "yearly_months", "yearly_series", "output_units", "format_output", "year_coords"]
+           "output_values", "yearly_months", "yearly_series", "output_units", "format_output", "format_parameter", "add_units", "year_coords"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from ...config import Config, correlate, draw_values, load_config, replication_parameters
@@ -20,7 +19,6 @@ from ...seeds import parameter_uniforms, replication_seed
 from .catalogue import (SERIES, check_variable, is_months, output_units, output_values, select_parameters,
                         year_coords, yearly_months, yearly_series)
 from .experiments import base_config, order_by_importance, run_options
-from .rank import rank_by_year, rank_table
 from .salib import morris_indices, sobol_indices
 
 
@@ -68,16 +66,6 @@ class Design:
         self.inputs, self.y, self.main = values, y, raw
         return y
 
-    def rank_tables(self) -> tuple[pd.DataFrame, xr.Dataset]:
-        """Rank correlations of the sampled parameters over the design's rows. Each row is a valid draw
-        of the independent sampled inputs; the unsampled ones repeat within a group, so they are left out."""
-        x = self.inputs[:, self.columns]
-        table = rank_table(x, self.paths, self.main, is_months(self.variable))
-        table.attrs["variable"] = self.variable
-        k = len(self.months)
-        series = {s: self.y[:, 1 + i * k: 1 + (i + 1) * k] for i, s in enumerate(SERIES)}
-        return table, rank_by_year(x, self.paths, series, self.months)
-
 
 def _split(result: xr.Dataset, design: Design, keys: Sequence[str], sort_key: str, method: str,
            variable: str, attrs: dict) -> xr.Dataset:
@@ -112,7 +100,7 @@ def _design(config: Any, variable: str, parameters: Sequence[str] | None, seed: 
 
 def run_morris(config: Any, variable: str, parameters: Sequence[str] | None, trajectories: int, levels: int,
                seed: int, opts: Mapping[str, Any], batch_rows: int) -> tuple[xr.Dataset, Design]:
-    """Morris screening (see :func:`morris`) and its design (for rank correlations over its rows)."""
+    """Morris screening (see :func:`morris`) and its design."""
     design = _design(config, variable, parameters, seed, opts, batch_rows)
     variable, paths = design.variable, design.paths
     result = morris_indices(design, paths, trajectories, levels, seed, outputs=design.outputs)
@@ -124,7 +112,7 @@ def morris(config: Any, variable: str = "npv", parameters: Sequence[str] | None 
            levels: int = 4, seed: int = 1, *, workers: int = 1, executor: str | None = None,
            scheduler: str | None = None, chunk_size: int | None = None, progress: bool = False,
            batch_rows: int = 4096) -> xr.Dataset:
-    """Morris screening of the chosen replication parameters (default all): mu*, its confidence
+    """Morris screening of the chosen replication parameters (default all; :func:`sensitivity` screens first): mu*, its confidence
     half-width, sigma (non-linearity and interactions) and mu per parameter, largest mu* first,
     with the same per programme year for the savings run-rate and mean resilience.
 
@@ -139,24 +127,39 @@ def morris(config: Any, variable: str = "npv", parameters: Sequence[str] | None 
     return ds
 
 
+def sobol_base_samples(n: int) -> tuple[int, str]:
+    """Base samples for Saltelli's design: ``n`` if a power of 2, else the next power of 2 up (the Sobol
+    sequence is balanced only at powers of 2, and fewer samples than asked would lose precision), with a
+    note saying so (empty when ``n`` is kept). Raises ValueError for n < 1."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"Sobol base samples (-n) must be a whole number of at least 1, got {n!r}")
+    up = 1 << (int(n) - 1).bit_length()
+    if up == n:
+        return int(n), ""
+    return up, f"-n {n} rounded up to {up}: Sobol's design needs a power of 2 of base samples"
+
+
 def run_sobol(config: Any, variable: str, parameters: Sequence[str] | None, n: int, seed: int,
               opts: Mapping[str, Any], batch_rows: int) -> tuple[xr.Dataset, Design]:
-    """Sobol indices (see :func:`sobol`) and their design (for rank correlations over its rows)."""
+    """Sobol indices (see :func:`sobol`) and their design. ``n`` not a power of 2 is rounded up
+    (:func:`sobol_base_samples`; the ``n_note`` attribute says so)."""
     design = _design(config, variable, parameters, seed, opts, batch_rows)
     variable, paths = design.variable, design.paths
+    n, note = sobol_base_samples(n)
     result = sobol_indices(design, paths, n, seed, outputs=design.outputs)
     return _split(result, design, ("S1", "S1_conf", "ST", "ST_conf"), "ST", "sobol", variable,
-                  {"replications": int(result.attrs["rows"])}), design
+                  {"replications": int(result.attrs["rows"]), "n_note": note}), design
 
 
 def sobol(config: Any, variable: str = "npv", parameters: Sequence[str] | None = None, n: int = 256,
           seed: int = 1, *, workers: int = 1, executor: str | None = None, scheduler: str | None = None,
           chunk_size: int | None = None, progress: bool = False, batch_rows: int = 4096) -> xr.Dataset:
     """Sobol first-order (S1) and total-order (ST) indices with confidence half-widths of the chosen
-    replication parameters (default all), largest ST first, and the same per programme year for the
+    replication parameters (default all; :func:`sensitivity` screens first), largest ST first, and the same per programme year for the
     savings run-rate and mean resilience.
 
-    Saltelli's design: ``n`` (a power of 2) × (d + 2) simulator runs. SALib assumes independent
+    Saltelli's design: ``n`` (a power of 2; another number is rounded up to one, and the ``n_note``
+    attribute says so) × (d + 2) simulator runs. SALib assumes independent
     inputs: the sampled parameters vary independently (no copula); the others are drawn as in a
     Monte Carlo run. Rows A_j, B_j and AB_ij of one base sample share a random-number stream
     (independent across base samples): the model is stochastic, and the sharing makes each
@@ -170,4 +173,4 @@ def sobol(config: Any, variable: str = "npv", parameters: Sequence[str] | None =
     return ds
 
 
-__all__ = ["Design", "morris", "sobol", "run_morris", "run_sobol"]
+__all__ = ["Design", "morris", "sobol", "run_morris", "run_sobol", "sobol_base_samples"]

@@ -3,12 +3,13 @@ parameters held at values, batched runs under common random numbers, and the ord
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from ...config import Config, ParameterSpec, apply_overrides, load_config, replication_parameters
+from ...config import Config, ConfigWarning, ParameterSpec, apply_overrides, load_config, replication_parameters
 from ...distributions import quantile
 from ...engine.simulate import run_scenarios
 from ..statistics import mean_ci, quantile_ci
@@ -60,7 +61,9 @@ def base_config(cfg: Config) -> Config:
         return cfg
     raw = dict(cfg.raw)
     raw.pop("scenarios", None)
-    return load_config(raw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConfigWarning)  # said when ``cfg`` was loaded: once is enough
+        return load_config(raw)
 
 
 def batched_runs(scenarios: list[tuple[str, Config]], replications: int, seed: int, opts: Mapping[str, Any],

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from ..results import select_scenario
 from .catalogue import SERIES, is_months, output_values, year_coords, yearly_months, yearly_series
@@ -24,20 +25,44 @@ def _standardise(a: np.ndarray) -> np.ndarray:
     return (a - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
-def _regression(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """Least-squares coefficients on standardised values, and R²; NaN when under-determined."""
+#: two-sided 95 % normal quantile: every half-width here is a 95 % interval, as SALib's ``_conf``
+Z95 = 1.959963984540054
+
+
+def regression(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Least squares of standardised ``y`` (rows) on standardised ``x`` (rows × k): the coefficients, their
+    95 % half-widths (ordinary least squares), R² and adjusted R² (1 − (1 − R²)(n − 1)/(n − k − 1), which
+    does not grow with useless columns). All NaN when under-determined (n ≤ k + 1) or ``y`` never varies."""
     n, k = x.shape
     if n <= k + 1 or y.std() == 0:
-        return np.full(k, np.nan), math.nan
+        return np.full(k, np.nan), np.full(k, np.nan), math.nan, math.nan
     zx, zy = _standardise(x), _standardise(y)
-    coef, *_ = np.linalg.lstsq(zx, zy, rcond=None)
-    resid = zy - zx @ coef
-    return coef, float(1.0 - resid @ resid / (zy @ zy))
+    # one BLAS thread: these matrices are small, and threads spinning on a busy machine cost 50 × the work
+    with threadpool_limits(limits=1, user_api="blas"):
+        coef, *_ = np.linalg.lstsq(zx, zy, rcond=None)
+        resid = zy - zx @ coef
+        rss = float(resid @ resid)
+        cov = np.linalg.pinv(zx.T @ zx) * rss / (n - k - 1)
+    r2 = 1.0 - rss / float(zy @ zy)
+    adjusted = 1.0 - (1.0 - r2) * (n - 1) / (n - k - 1)
+    return coef, Z95 * np.sqrt(np.clip(np.diag(cov), 0.0, None)), float(r2), float(adjusted)
+
+
+def spearman_conf(rho: np.ndarray, n: int) -> np.ndarray:
+    """95 % half-widths of Spearman coefficients from ``n`` pairs: the Fisher-z interval with Bonett and
+    Wright's variance (1 + ρ²/2)/(n − 3), mapped back and halved; NaN for n ≤ 3."""
+    rho = np.asarray(rho, dtype=float)
+    if n <= 3:
+        return np.full(rho.shape, np.nan)
+    z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
+    se = np.sqrt((1.0 + rho ** 2 / 2.0) / (n - 3))
+    return (np.tanh(z + Z95 * se) - np.tanh(z - Z95 * se)) / 2.0
 
 
 def rank_table(inputs: np.ndarray, names: Sequence[str], y: np.ndarray, months: bool) -> pd.DataFrame:
     """Spearman, SRC and SRRC of each varying input column (inputs: rows × parameters) with ``y`` (rows),
-    sorted by |Spearman|; ``attrs``: ``r2``, ``r2_rank``, ``replications``, ``not_reached``. ``months``: y
+    each with its 95 % half-width (``*_conf``), sorted by |Spearman|; ``attrs``: ``r2``, ``r2_rank`` (and
+    ``*_adjusted``), ``replications``, ``not_reached``. ``months``: y
     is a month (NaN = not reached: ranked latest, left out of the SRC); otherwise non-finite rows are dropped."""
     inputs = np.asarray(inputs, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -57,13 +82,14 @@ def rank_table(inputs: np.ndarray, names: Sequence[str], y: np.ndarray, months: 
     else:
         spearman = np.full(len(names), np.nan)
     finite = np.isfinite(y)
-    src, r2 = _regression(x[finite], y[finite])
-    srrc, r2_rank = _regression(rx, ry)
-    table = pd.DataFrame({"spearman": spearman, "src": src, "srrc": srrc},
+    src, src_conf, r2, r2_adj = regression(x[finite], y[finite])
+    srrc, srrc_conf, r2_rank, r2_rank_adj = regression(rx, ry)
+    table = pd.DataFrame({"spearman": spearman, "spearman_conf": spearman_conf(spearman, len(y)),
+                          "src": src, "src_conf": src_conf, "srrc": srrc, "srrc_conf": srrc_conf},
                          index=pd.Index(names, name="parameter"))
     table = table.iloc[np.argsort(-np.nan_to_num(np.abs(spearman), nan=-1.0), kind="stable")]
-    table.attrs.update(r2=r2, r2_rank=r2_rank, replications=int(len(y)),
-                       not_reached=int(np.count_nonzero(~finite)))
+    table.attrs.update(r2=r2, r2_rank=r2_rank, r2_adjusted=r2_adj, r2_rank_adjusted=r2_rank_adj,
+                       replications=int(len(y)), not_reached=int(np.count_nonzero(~finite)))
     return table
 
 
@@ -110,4 +136,4 @@ def rank_correlations_by_year(ds: xr.Dataset, scenario: str | None = None) -> xr
                          yearly_series(d, months), months)
 
 
-__all__ = ["rank_table", "rank_correlations", "rank_by_year", "rank_correlations_by_year"]
+__all__ = ["Z95", "regression", "spearman_conf", "rank_table", "rank_correlations", "rank_by_year", "rank_correlations_by_year"]

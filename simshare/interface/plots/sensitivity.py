@@ -215,14 +215,65 @@ def sobol_chart(result: Any, title: str | None = None, limit: int | None = 15) -
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     variable = str(table.attrs.get("variable", "npv"))
     ax.set_xlabel(f"share of the variance of {OUTCOME_LABELS.get(variable, variable)}")
+    sub = "bars: share of the output's variance due to each uncertain parameter; whiskers: confidence half-widths"
+    return _finish_bars(fig, ax, title or f"Which uncertainties drive {OUTCOME_LABELS.get(variable, variable)}? "
+                                          "(Sobol indices)", sub, hidden)
+
+
+def _finish_bars(fig: Figure, ax: Any, title: str, sub: str, hidden: int) -> Figure:
+    """Style a bar chart of indices, its legend at the lower right and its title and subtitle."""
     style_axes(ax)
     ax.grid(False, axis="y")
     add_legend(ax, loc="lower right")
-    sub = "bars: share of the output's variance due to each uncertain parameter; whiskers: confidence half-widths"
-    if hidden:
-        sub += f"; {hidden} smaller not shown"
-    title_figure(fig, title or f"Which uncertainties drive {OUTCOME_LABELS.get(variable, variable)}? (Sobol indices)", sub)
+    title_figure(fig, title, sub + (f"; {hidden} smaller not shown" if hidden else ""))
     return fig
 
 
-__all__ = ["tornado_chart", "sobol_chart", "parameter_label"]
+@literal_text
+def morris_chart(result: Any, title: str | None = None, limit: int | None = 15) -> Figure:
+    """Morris screening (:func:`simshare.analysis.sensitivity.morris`): per parameter, mu* (the mean absolute
+    change in the output as the parameter moves across its probability range) with its 95 % half-width,
+    largest at the top; sigma (non-linearity and interactions) as a marker."""
+    who = "morris_chart"
+    table = _per_parameter_table(result, who)
+    cols = [str(c) for c in table.columns]
+    if "mu_star" not in cols:
+        raise ValueError(f"{who}: the table needs a column 'mu_star'; it has: {', '.join(cols) or 'no columns'}")
+    table = table.sort_values("mu_star", ascending=False, na_position="last")
+    hidden = 0
+    if limit is not None and len(table) > limit:
+        hidden = len(table) - limit
+        table = table.iloc[:limit]
+    names = [parameter_label(str(i)) for i in table.index]
+    y = np.arange(len(table))
+    fig = Figure(figsize=(9.5, 1.9 + 0.42 * max(len(table), 2)), layout="constrained")
+    ax = fig.add_subplot()
+    err = table["mu_star_conf"].astype(float).to_numpy() if "mu_star_conf" in cols else None
+    ax.barh(y, table["mu_star"].astype(float).to_numpy(), height=0.6, color=BLUE, alpha=0.85,
+            label="mu* (whiskers: 95 % interval)", xerr=err, error_kw=dict(ecolor="#444444", elinewidth=0.8, capsize=2))
+    if "sigma" in cols:
+        ax.plot(table["sigma"].astype(float).to_numpy(), y, "o", color=ORANGE, label="sigma (non-linearity, interactions)")
+    ax.set_yticks(y, names)
+    ax.set_ylim(len(table) + 1.0, -0.5)  # a free band at the bottom for the legend
+    variable = str(table.attrs.get("variable", "npv"))
+    units = str(table.attrs.get("units", ""))
+    if is_money(units):
+        ax.xaxis.set_major_formatter(money_formatter())
+    label = OUTCOME_LABELS.get(variable, variable)
+    ax.set_xlabel(f"change in {label}" + (f" ({units})" if units and not is_money(units) and units != "1" else ""))
+    sub = "mean absolute change as each parameter moves across its range, the others varying; widest at the top"
+    return _finish_bars(fig, ax, title or f"Which uncertainties move {label}? (Morris screening)", sub, hidden)
+
+
+def sensitivity_chart(result: xr.Dataset, title: str | None = None, limit: int | None = 15) -> Figure:
+    """The chart that suits a sensitivity result, by its ``method`` attribute: :func:`tornado_chart`,
+    :func:`morris_chart` or :func:`sobol_chart`. Raises ValueError for a dataset with no known method."""
+    charts = {"tornado": tornado_chart, "morris": morris_chart, "sobol": sobol_chart}
+    method = str(result.attrs.get("method", ""))
+    if method not in charts:
+        raise ValueError(f"sensitivity_chart: the dataset's 'method' attribute must be one of {', '.join(charts)}, "
+                         f"got {method!r}")
+    return charts[method](result, title=title, limit=limit)
+
+
+__all__ = ["tornado_chart", "sobol_chart", "morris_chart", "sensitivity_chart", "parameter_label"]
