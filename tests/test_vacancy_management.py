@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import simshare
 from simshare.config.values import Occurrence
@@ -200,6 +201,13 @@ def test_month_0_vacancies_are_length_biased():
     ("uniform", {"min": 1.0, "max": 5.0}, (1 + 5 + 25) / 3 / 3),            # (a² + ab + b²)/3 ÷ (a + b)/2
     ("discrete", {"values": [1.0, 3.0], "weights": [3.0, 1.0]}, (0.75 + 2.25) / 1.5),
     ("fixed", {"value": 2.5}, 2.5),
+    ("beta", {"mean": 0.3, "sd": 0.1}, (0.01 + 0.09) / 0.3),              # (sd² + mean²) / mean
+    ("beta", {"mean": 1e-6, "sd": 1e-6}, (1e-12 + 1e-12) / 1e-6),          # closed form: no rejection to spin
+    # by rejection: PERT(1, 2, 6) is 1 + 5·Beta(1.8, 4.2); a normal(2, 1) truncated at 0 from scipy's moments
+    ("pert", {"min": 1.0, "mode": 2.0, "max": 6.0},
+     (1 + 2 * 5 * 0.3 + 25 * 1.8 * 2.8 / (6 * 7)) / (1 + 5 * 0.3)),
+    ("normal", {"mean": 2.0, "sd": 1.0, "min": 0.0},
+     float(stats.truncnorm(-2.0, np.inf, loc=2.0).moment(2) / stats.truncnorm(-2.0, np.inf, loc=2.0).mean())),
 ])
 def test_size_biased_draws(family, params, second_over_first):
     """The size-biased law x·f(x)/E[X] has mean E[X²]/E[X]."""
@@ -267,3 +275,14 @@ def test_failure_near_one_runs_and_posts_stay_vacant(failure, initial):
     vacancy = np.asarray(rec.vacancy_rate)[:, 0]
     assert vacancy[0] == pytest.approx(initial, abs=0.1)
     assert np.all(np.diff(vacancy) >= 0)  # nobody is recruited: vacancies only accumulate
+
+
+@pytest.mark.parametrize("family, params", [
+    ("normal", {"mean": 1e-6, "sd": 1.0, "min": 0.0, "max": 1e6}),   # a top a million times the mean
+    ("pert", {"min": 0.0, "mode": 1e-9, "max": 100.0}),
+])
+def test_size_biased_finishes_when_few_draws_are_accepted(family, params):
+    """Rejection against a top far above the mean accepts almost nothing: the sampler must still return
+    (larger batches, then resampling by size), with values inside the family's support."""
+    x = size_biased(family, params, np.random.default_rng(SEED), 500)
+    assert x.shape == (500,) and np.all(x >= params["min"]) and np.all(x <= params["max"])

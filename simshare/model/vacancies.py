@@ -12,8 +12,9 @@ the size-biased law of a sum of independent parts is the sum with ONE part size-
 chosen with probability proportional to its mean; for the random number of campaigns, ``Ñ`` is the
 size-biased geometric (``Ñ − 1`` is the sum of two geometric counts of failures) and one of its
 campaigns is size-biased. Each family's size-biased law is drawn in closed form (exponential, gamma,
-lognormal, discrete, fixed) or by rejection against its upper bound (bounded families; a normal
-truncated only below is bounded at its 1 − 10⁻¹⁵ quantile).
+lognormal, beta, discrete, fixed) or by rejection against its upper bound (bounded families; a normal
+truncated only below is bounded at its 1 − 10⁻¹⁵ quantile), with larger batches when under 1 % of
+draws are accepted, and after 8 rounds by resampling 200,000 draws in proportion to their size.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from ..distributions import draw, ppf
 
 #: a normal truncated only from below is treated as bounded at this quantile (the rest is 1e-15 of its mass)
 _TOP = 1.0 - 1e-15
+#: rejection sampling's largest batch, and the rounds after which it resamples draws by size instead
+_MAX_BATCH, _MAX_ROUNDS = 200_000, 8
 
 
 def size_biased(family: str, params: Mapping[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:
@@ -46,16 +49,28 @@ def size_biased(family: str, params: Mapping[str, Any], rng: np.random.Generator
         values = np.asarray(p["values"], dtype=float)
         weights = values * np.asarray(p.get("weights", np.ones(len(values))), dtype=float)
         return rng.choice(values, size=size, p=weights / weights.sum())
-    top = {"uniform": p.get("max"), "triangular": p.get("max"), "pert": p.get("max"), "beta": 1.0}.get(family)
+    if family == "beta":  # x·f(x) of Beta(a, b) is Beta(a + 1, b)
+        k = p["mean"] * (1 - p["mean"]) / p["sd"] ** 2 - 1
+        return rng.beta(p["mean"] * k + 1.0, (1 - p["mean"]) * k, size)
+    top = {"uniform": p.get("max"), "triangular": p.get("max"), "pert": p.get("max")}.get(family)
     if family == "normal":
         top = p["max"] if "max" in p else float(ppf("normal", p, np.array(_TOP)))
     if top is None:
         raise KeyError(family)
-    out = np.empty(0)
+    out, drawn, rounds = np.empty(0), 0, 0
     while out.size < size:  # rejection: accept a draw x with probability x / top
-        n = max(16, 2 * (size - out.size))
+        missing = size - out.size
+        accepted = out.size / drawn if drawn else 1.0
+        if rounds >= _MAX_ROUNDS:  # a mean tiny against the top: resample draws in proportion to their size
+            x = draw(family, p, rng, _MAX_BATCH)
+            if not x.sum() > 0:
+                return np.zeros(size) if out.size == 0 else np.resize(out, size)
+            return np.concatenate([out, rng.choice(x, size=missing, p=x / x.sum())])
+        # batches as before while at least 1 % of draws are accepted, larger when fewer are
+        n = max(16, 2 * missing) if accepted >= 0.01 else min(_MAX_BATCH, math.ceil(2 * missing / max(accepted, 1e-9)))
         x = draw(family, p, rng, n)
         out = np.concatenate([out, x[rng.random(n) * top < x]])
+        drawn, rounds = drawn + n, rounds + 1
     return out[:size]
 
 
