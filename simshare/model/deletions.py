@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..seeds import stream
 from .clock import call_later
 from .outputs import ORDINARY, SPECIALIST
 
@@ -108,17 +109,33 @@ class Deletions:
         self.release(s)
 
     def separate(self, s: int, retained: float) -> int:
-        """Service ``s`` is separate again: in each council, round-half-up((1 − ``retained``) × its
-        deleted posts) are re-established as vacancies and recruited. Returns the posts re-established."""
+        """Service ``s`` is separate again: (1 − ``retained``) × its deleted posts are re-established as
+        vacancies and recruited, so that the posts kept deleted match the share of savings kept.
+
+        The service's total is rounded at random, up with probability its fraction (so it is right on
+        average however small the service: a rounding rule would re-establish one post of every council
+        that lost one, or none), then shared between the councils by largest remainder of their own
+        (1 − ``retained``) × deleted (ties in config order). Returns the posts re-established."""
         self.stop_deletions(s)
-        restored = 0
-        for g in self.services[s].ordinary:
-            n = min(g.deleted, int(math.floor((1.0 - retained) * g.deleted + 0.5)))
+        groups = [g for g in self.services[s].ordinary if g.deleted]
+        shares = [(1.0 - retained) * g.deleted for g in groups]
+        total = sum(shares)
+        whole = math.floor(total + 1e-9)
+        if total - whole > 1e-9:
+            rng = stream(self.ss, "dissolution", "re-established", groups[0].names[1])  # the service's name
+            whole += int(rng.random() < total - whole)
+        counts = [min(g.deleted, math.floor(x + 1e-9)) for g, x in zip(groups, shares)]
+        by_remainder = sorted(range(len(groups)), key=lambda i: -(shares[i] - counts[i]))
+        for i in by_remainder:
+            if sum(counts) >= whole:
+                break
+            if counts[i] < groups[i].deleted:
+                counts[i] += 1
+        for g, n in zip(groups, counts):
             for _ in range(n):
                 g.deleted -= 1
                 self._open(g)
-            restored += n
-        return restored
+        return sum(counts)
 
 
 __all__ = ["Deletions"]
