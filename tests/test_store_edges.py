@@ -105,6 +105,21 @@ def test_resume_with_other_n(tmp_path, keep_parts, n_after):
     _same(_values(out / "results.nc"), _values(fresh / "results.nc"))
 
 
+# kind 12b: resume with nothing unfinished beside a finished run
+@pytest.mark.parametrize("other", [["--seed", "2"], ["--set", "programme.review_teams=2"], ["--sampling", "lhs"]])
+def test_resume_refuses_to_replace_a_different_finished_run(tmp_path, capsys, other):
+    out = tmp_path / "out"
+    assert _run(out, 8) == 0
+    before = _values(out / "results.nc")
+    capsys.readouterr()
+    assert _run(out, 8, "--resume", *other) == 2
+    err = capsys.readouterr().err
+    assert "cannot resume" in err and "different run" in err and "Traceback" not in err
+    _same(_values(out / "results.nc"), before)   # untouched
+    assert _run(out, 8, "--resume") == 0            # the same run resumes (recomputed: nothing was left)
+    _same(_values(out / "results.nc"), before)
+
+
 # kind 13: damaged parts
 @pytest.mark.parametrize("damage", ["truncate", "flip", "no checksum"])
 def test_damaged_part_recomputed(tmp_path, capsys, keep_parts, damage):

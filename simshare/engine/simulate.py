@@ -195,6 +195,7 @@ class Run:
                 f"{c} {share:g}" for c, share in p.cost_sharing.items()),
             "discount_rate_note": "NPV over the horizon at each replication's programme.discount_rate",
             "dissolution": int(isinstance(p.dissolution_annual, Dist) or p.dissolution_annual > 0),
+            "run_description": json.dumps(self.description(replications), sort_keys=True),  # what --resume checks
         }
         attrs.update(extra_attrs or {})
         return Layout(list(self.scenarios), self.base.council_names, self.base.service_names, self.parameters,
@@ -223,6 +224,8 @@ def _run_locked(run: Run, replications: int, output: Path, *, workers: int, exec
                 stop: Callable[[xr.Dataset], bool] | None, max_replications: int | None,
                 extra_attrs: Mapping[str, Any] | None) -> int:
     store = PartStore(output.with_name(output.name + ".parts"), run.description(replications))
+    if resume and not store.folder.exists() and output.exists():
+        _check_finished(output, run.description(replications))
     store.open(resume)
     if chunk_size is None:
         chunk_size = max(1, min(50, math.ceil(replications / (4 * workers))))
@@ -266,6 +269,19 @@ def _run_locked(run: Run, replications: int, output: Path, *, workers: int, exec
     write_netcdf(output, run.layout(total, attrs), store.parts(total), total)
     store.remove()
     return total
+
+
+def _check_finished(output: Path, description: dict) -> None:
+    """``--resume`` with no unfinished run beside ``output``: refuse to replace a finished one of another run."""
+    try:
+        with xr.open_dataset(output) as ds:
+            stored = ds.attrs.get("run_description")
+    except (OSError, ValueError):
+        stored = None
+    if stored is None or json.loads(stored) != json.loads(json.dumps(description, sort_keys=True)):
+        raise StoreError(f"cannot resume: there is no unfinished run beside {output}, and {output} holds the "
+                         "finished results of a different run (another config, seed or sampling); run without "
+                         "--resume to replace them, or choose another -o")
 
 
 def default_executor(workers: int, scheduler: str | None = None) -> str:
