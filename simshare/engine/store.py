@@ -128,6 +128,11 @@ class Layout:
     attrs: dict
 
 
+#: the run description's keys in words (what changed, when --resume refuses)
+_WORDS = {"configs": "config (or scenario set-up)", "scenarios": "list of scenarios", "seed": "seed",
+          "sampling": "sampling", "replications": "design size", "design": "design"}
+
+
 class PartStore:
     """Finished chunks of one run, as files in a folder beside the final result."""
 
@@ -145,9 +150,10 @@ class PartStore:
             if stored is None:
                 raise StoreError(f"cannot resume: {meta} is damaged; run without --resume to start again")
             if stored != self.description:
-                changed = sorted(k for k in set(stored) | set(self.description) if stored.get(k) != self.description.get(k))
+                changed = sorted(_WORDS.get(k, k) for k in set(stored) | set(self.description)
+                                 if stored.get(k) != self.description.get(k))
                 raise StoreError(
-                    f"cannot resume: {self.folder} holds a run with a different {', '.join(changed)}; "
+                    f"cannot resume: {self.folder} holds an unfinished run with a different {' and '.join(changed)}; "
                     "run without --resume to start again"
                 )
             self.check_parts()
