@@ -65,16 +65,20 @@ def _processes(fn: Callable, tasks: Sequence, workers: int) -> Iterator:
     # an explicit spawn context: no change to the interpreter's global start method,
     # and no fork of a process that may hold threads or open files
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=end_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(fn, task) for task in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=end_with_parent,
+                               initargs=(os.getpid(),))
+    futures = [pool.submit(fn, task) for task in tasks]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    except BaseException:
+        # interrupted (Ctrl-C) or failed: stop at once rather than wait for the chunks under way, which
+        # can take a minute; the finished chunks are already stored for --resume
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise
+    pool.shutdown(wait=True)
 
 
 def _dask(fn: Callable, tasks: Sequence, workers: int, scheduler: str | None) -> Iterator:
