@@ -136,11 +136,12 @@ def test_cli_writes_the_sweep_and_its_summary(tmp_path, simshare_cli):
                           'programme.order=["Planning","Licensing"],["Licensing","Planning"]',
                           "-n", "4", "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep.nc"]
-    with xr.open_dataset(out / "sweep.nc") as ds:
+    stem = "sweep_programme.review_teams+programme.order"
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.csv", f"{stem}.nc"]
+    with xr.open_dataset(out / f"{stem}.nc") as ds:
         assert ds["npv"].dims == ("programme.review_teams", "programme.order", "replication")
         assert ds["programme.review_teams"].values.tolist() == [1, 2]
-    table = pd.read_csv(out / "sweep.csv")
+    table = pd.read_csv(out / f"{stem}.csv")
     assert len(table) == 4 and "npv_P50" in table.columns
     assert "P50" in result.stdout
 

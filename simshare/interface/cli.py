@@ -9,7 +9,7 @@ import sys
 import warnings
 from typing import Sequence
 
-from ..config import ConfigError, ConfigWarning
+from ..config import ConfigError, ConfigWarning, OverrideError
 from ..engine.executors import ExecutorError
 from ..engine.store import StoreError
 from ..model.replication import EventBudgetExceeded
@@ -50,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
+    except OverrideError as err:  # the config file is sound: the --set values are to blame
+        print(f"simshare {args.command}: invalid --set (the config is valid without it)", file=sys.stderr)
+        for paths, message in err.blamed:
+            print(f"  {err.assignments(paths, prefix='--set ')}: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
