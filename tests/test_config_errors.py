@@ -24,6 +24,7 @@ import pytest
 
 import simshare
 from simshare.config import scenario_config
+from simshare.interface.cli import main
 
 from conftest import TWO_SERVICES, small_config, toml_text
 
@@ -376,3 +377,104 @@ def test_load_config_from_dict_reports_the_same_path():
     with pytest.raises(simshare.ConfigError) as info:
         simshare.load_config(raw)
     assert any(e.startswith('services["Licensing"].posts.Chiltern:') for e in info.value.errors), info.value.errors
+
+
+# --------------------------------------------------------------------------- messages a user can act on
+
+
+NAMED = [  # (edit, the line's start): list entries are named by their names, whatever the kind of error
+    (sub("turnover_annual = 0.12", "turnover_annual = -0.1"), 'councils["South Bucks"].turnover_annual:'),
+    (sub("recruitment_failure = 0.15", "recruitment_failure = 1.5"), 'councils["Chiltern"].recruitment_failure:'),
+    (sub("frontline = true", "frontline = 1"), 'services["Planning"].frontline:'),
+    (sub('posts = {Chiltern = 6, "South Bucks" = 5}', 'posts = {Chiltern = -3, "South Bucks" = 5}'),
+     'services["Licensing"].posts.Chiltern:'),
+    (sub('posts = {Chiltern = 6, "South Bucks" = 5}', 'posts = {Chiltern = 6, "South Bucks" = 5, Wycombe = 1}'),
+     'services["Licensing"].posts.Wycombe:'),
+    (sub('name = "Licensing"', 'name = "Lic \\"A\\""'), None),  # a quote in a name: still valid
+    (append(scenario("three", '{"programme.review_teams" = 0}')), 'scenarios["three"]: programme.review_teams'),
+    (sub('name = "Licensing"', 'name = "Planning"'), "services[1].name: duplicate"),  # a shared name: by position
+]
+
+
+@pytest.mark.parametrize("edit, start", NAMED)
+def test_list_entries_are_named_by_their_names(edit, start, tmp_path):
+    path = _write(tmp_path, edit(BASE))
+    if start is None:
+        simshare.load_config(path)
+        return
+    with pytest.raises(simshare.ConfigError) as info:
+        simshare.load_config(path)
+    assert any(e.startswith(start) for e in info.value.errors), info.value.errors
+    assert not any(re.search(r"(councils|services|scenarios)\[\d+\]", e) for e in info.value.errors
+                   if "duplicate" not in start), info.value.errors
+
+
+@pytest.mark.parametrize("edit, shown", [
+    (sub('name = "Test programme"', "name = 2030-04-01"), "2030-04"),
+    (sub("review_teams = 2", "review_teams = 2030-04-15"), "2030-04-15"),
+    (sub("frontline = true", "frontline = 2030-04-01T10:30:00"), "2030-04-01 10:30:00"),
+    (sub("review_teams = 2", "review_teams = 2\norder = [2030-04-01]"), "2030-04"),
+])
+def test_dates_in_messages_read_as_dates(edit, shown, tmp_path):
+    with pytest.raises(simshare.ConfigError) as info:
+        simshare.load_config(_write(tmp_path, edit(BASE)))
+    text = "\n".join(info.value.errors)
+    assert shown in text and "datetime" not in text, text
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (append(correlation("councils.Nowhere.turnover_annual", TURNOVER_C, 0.5)), "councils.Nowhere.turnover_annual"),
+    (sub("turnover_annual = 0.12", "turnover_annual = -0.1"), 'councils["South Bucks"].turnover_annual'),
+    (sub("review_teams = 2", 'review_teams = 2\norder = ["Planning", "Payroll"]'), "Payroll"),
+])
+def test_each_error_is_reported_once_however_many_scenarios(edit, fragment, tmp_path):
+    text = edit(BASE) + "\n" + scenario("a", '{"programme.review_teams" = 3}') + scenario("b", '{"programme.review_teams" = 1}')
+    with pytest.raises(simshare.ConfigError) as info:
+        simshare.load_config(_write(tmp_path, text))
+    assert sum(fragment in e for e in info.value.errors) == 1, info.value.errors
+
+
+SETS = [  # (--set, what the message says after it)
+    ("programme.review_teams=0", "whole number"),
+    ("services.Planning.posts.Chiltern=-3", "-3"),
+    ("services.*.savings_fraction=2", "savings_fraction"),
+    ("councils.South Bucks.turnover_annual=nan", "turnover_annual"),
+    ("programme.review_tems=1", "unknown key"),
+    ("councils.Nowhere.turnover_annual=0.1", "Nowhere"),
+    ('programme.order=["Licensing", "Payroll"]', "Payroll"),
+    ("programme.start=2030-04-15", None),  # valid: no error
+]
+
+
+@pytest.mark.parametrize("assignment, said", SETS)
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_a_bad_set_is_blamed_on_the_set_not_the_config(assignment, said, command, tmp_path, capsys):
+    path = _write(tmp_path, BASE + "\n" + scenario("three", '{"programme.review_teams" = 3}'))
+    code = main([command, str(path), "--set", assignment, "-n", "2", "-o", str(tmp_path / "out"), "-q"])
+    err = capsys.readouterr().err
+    if said is None:
+        assert code == 0, err
+        return
+    assert code == 2, err
+    assert "Traceback" not in err and "invalid config" not in err and str(path) not in err, err
+    assert "invalid --set" in err
+    line = next((x for x in err.splitlines() if x.strip().startswith("--set ")), "")
+    assert line.strip().startswith(f"--set {assignment.split('=')[0]}=") and said in line, err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("assignment, said", [s for s in SETS if s[1] is not None])
+def test_load_config_blames_the_override(assignment, said, tmp_path):
+    path, _, text = assignment.partition("=")
+    value = simshare.config.parse_value(text)
+    with pytest.raises(simshare.config.OverrideError) as info:
+        simshare.load_config(_write(tmp_path, BASE), {path: value})
+    (paths, message), = info.value.blamed[:1]
+    assert paths == [path] and said in info.value.errors[0], info.value.errors
+
+
+def test_a_bad_config_with_a_set_is_still_blamed_on_the_config(tmp_path, capsys):
+    path = _write(tmp_path, BY_ID["negative-posts"].text())
+    assert main(["run", str(path), "--set", "programme.review_teams=3", "-n", "2", "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and 'services["Licensing"].posts.Chiltern' in err and "--set" not in err, err
