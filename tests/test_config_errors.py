@@ -457,9 +457,9 @@ def test_a_bad_set_is_blamed_on_the_set_not_the_config(assignment, said, command
         return
     assert code == 2, err
     assert "Traceback" not in err and "invalid config" not in err and str(path) not in err, err
-    assert "invalid --set" in err
-    line = next((x for x in err.splitlines() if x.strip().startswith("--set ")), "")
-    assert line.strip().startswith(f"--set {assignment.split('=')[0]}=") and said in line, err
+    first = err.splitlines()[0]
+    assert first.startswith(f"simshare {command}: --set {assignment.split('=')[0]}="), err
+    assert said in err and "--set" not in "".join(err.splitlines()[1:]), err  # the --set said once
     assert not (tmp_path / "out").exists()
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any, Iterable, Mapping
 
-from .domains import shown
+from .domains import MAX_NAME_LENGTH, shown
 
 #: at most this many errors of one kind are shown; the rest are counted in one line
 SHOWN_PER_KIND = 10
@@ -20,12 +20,15 @@ _VARIABLE = re.compile(r"['\"\d]")  # where a message's particulars (a quoted na
 
 def entry_label(raw: Mapping[str, Any], section: str, index: int) -> str:
     """How a message names entry ``index`` of a named list: ``services["Planning"]`` by its name, or
-    ``services[2]`` when it has no name of its own (none, not text, or shared with another entry)."""
+    ``services[2]`` when it has no proper name of its own (none, not text, empty, too long, with control
+    characters or surrounding spaces, or shared with another entry)."""
     items = raw.get(section) if isinstance(raw, Mapping) else None
     if isinstance(items, list) and 0 <= index < len(items) and isinstance(items[index], Mapping):
         name = items[index].get("name")
         names = [it.get("name") for it in items if isinstance(it, Mapping)]
-        if isinstance(name, str) and name and names.count(name) == 1:
+        proper = isinstance(name, str) and 0 < len(name) <= MAX_NAME_LENGTH and name.isprintable() \
+            and name == name.strip()
+        if proper and names.count(name) == 1:
             return f"{section}[{json.dumps(name, ensure_ascii=False)}]"
     return f"{section}[{index}]"
 

@@ -51,9 +51,19 @@ def _command(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except OverrideError as err:  # the config file is sound: the --set values are to blame
-        print(f"simshare {args.command}: invalid --set (the config is valid without it)", file=sys.stderr)
+        said: dict[str, list[str]] = {}  # each --set once, with everything it brings
         for paths, message in err.blamed:
-            print(f"  {err.assignments(paths, prefix='--set ')}: {message}", file=sys.stderr)
+            said.setdefault(err.assignments(paths, prefix="--set "), []).append(message)
+        if len(said) == 1 and len(next(iter(said.values()))) == 1:
+            (where, (message,)), = said.items()
+            print(f"simshare {args.command}: {where}: {message}", file=sys.stderr)
+        elif len(said) == 1:
+            (where, messages), = said.items()
+            print(f"simshare {args.command}: {where}:", *(f"  {m}" for m in messages), sep="\n", file=sys.stderr)
+        else:
+            print(f"simshare {args.command}: invalid --set (the config is valid without it)", file=sys.stderr)
+            for where, messages in said.items():
+                print(f"  {where}: " + "; ".join(messages), file=sys.stderr)
         return EXIT_BAD_INPUT
     except ConfigError as err:
         print(str(err), file=sys.stderr)
