@@ -89,7 +89,8 @@ def engine_options(p: argparse.ArgumentParser, replications: int) -> None:
     p.add_argument("--chunk-size", type=positive_int("--chunk-size"), metavar="K",
                    help="replications per task (does not change the results)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress (a bar on a terminal, a line every 5 s otherwise)")
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
