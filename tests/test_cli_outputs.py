@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+import simshare
+from simshare.engine.progress import Progress
 from simshare.interface.cli import main
 
 from conftest import ROOT, council, service, small_config
@@ -155,3 +157,14 @@ def test_summary_refuses_a_point_or_scenario_it_does_not_hold(folder, capsys, ar
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert all(w in err for w in words), err
+
+
+def test_compare_and_sweep_count_into_an_outer_progress():
+    stream = io.StringIO()
+    outer = Progress(0, "study", stream=stream, interval=1e9)
+    simshare.compare(CONFIG, baseline=True, replications=3, progress=outer)
+    simshare.sweep(CONFIG, {"programme.review_teams": [1, 2]}, replications=2, progress=outer)
+    assert outer.done == 5 and outer.total == 5  # one count over both commands' replications
+    outer.close()
+    assert stream.getvalue().strip() == stream.getvalue().strip().splitlines()[0]  # one line, at the end
+    assert stream.getvalue().startswith("study: 5/5")
