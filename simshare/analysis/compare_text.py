@@ -81,15 +81,21 @@ def _month(iso: str) -> str:
     return month_label(dt.date(year, month, 1), 0)
 
 
-def _table(heads: list[str], rows: list[tuple[str, list[str]]], indent: str = "  ") -> list[str]:
+def _table(heads: list[str], rows: list[tuple[str, list[str | None]]], indent: str = "  ") -> list[str]:
+    """Rows under right-aligned heads; a row ``[a, b, None, text]`` has cells a and b, then ``text``
+    spanning the rest of the row, left-aligned (what is not applicable there)."""
+    def fixed(cells: list[str | None]) -> list[str]:
+        return cells[:cells.index(None)] if None in cells else cells  # type: ignore[return-value]
+
     label_w = max([len(lab) for lab, _ in rows] + [0])
-    widths = [max([len(h)] + [len(cells[k]) for _, cells in rows if k < len(cells)]) for k, h in enumerate(heads)]
+    widths = [max([len(h)] + [len(fixed(cells)[k]) for _, cells in rows if k < len(fixed(cells))])
+              for k, h in enumerate(heads)]
     out = [indent + f"{'':<{label_w}} " + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths))]
     for lab, cells in rows:
-        if len(cells) == 1 and len(heads) > 1:  # one cell spanning the row (not applicable)
-            out.append(indent + f"{lab:<{label_w}} " + cells[0])
-        else:
-            out.append(indent + f"{lab:<{label_w}} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
+        line = indent + f"{lab:<{label_w}} " + " ".join(f"{c:>{w}}" for c, w in zip(fixed(cells), widths))
+        if None in cells:
+            line += (" " if fixed(cells) else "") + " ".join(str(c) for c in cells[cells.index(None) + 1:])
+        out.append(line.rstrip())
     return out
 
 
@@ -103,13 +109,12 @@ def own_lines(ds: xr.Dataset, figures: pd.DataFrame) -> list[str]:
     for name, row in figures.iterrows():
         hw = float(row["npv_P50_hw"])
         npv = f"{format_money(float(row['npv_P50']))} {format_money(hw, sign='±', digits=2) if math.isfinite(hw) else '±?'}"
+        chance = f"{_percent(float(row['P(target)']))} ±{100 * float(row['P(target)_hw']):.0f}" if target else ""
         if row["no_programme"]:
-            cells = [npv, NO_PROGRAMME, "", ""]
+            cells: list[str | None] = [npv, None, NO_PROGRAMME + (f" (P(target) {chance})" if target else "")]
         else:
             cells = [npv, _month(row["programme_complete_P50"]), _month(row["programme_complete_P80"]),
-                     f"in {_percent(float(row['P(never finishes)']))}"]
-        if target:
-            cells.append(f"{_percent(float(row['P(target)']))} ±{100 * float(row['P(target)_hw']):.0f}")
+                     f"in {_percent(float(row['P(never finishes)']))}"] + ([chance] if target else [])
         rows.append((str(name), cells))
     return _table(heads, rows)
 
@@ -172,11 +177,12 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None, figures
             row = table.loc[(name, measure)]
             label = f"{_label(ds, measure)} ({'higher' if row['better'] == 'higher' else 'lower'} is better)"
             if measure == "programme_complete_month" and no_programme(ds, name):
-                rows.append((label, [NO_PROGRAMME]))
+                rows.append((label, [None, NO_PROGRAMME]))
                 continue
             cells = [format_difference(float(row[s]), row["units"]) if s != "mean" or math.isfinite(float(row[s]))
                      else "n/a" for s in stats]
-            any_never = any_never or any(c in ("never", "base never") for c in cells)
+            any_never = any_never or (row["units"] == "months" and any(c in ("never", "base never", "n/a")
+                                                                       for c in cells))
             cells.append(_percent(float(row["P(beats)"])))
             rows.append((label, cells))
         lines.append(f"{name} vs {base}: paired differences, Δ = {name} − {base} in the same future")
@@ -186,8 +192,9 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None, figures
         lines.append("±?: too few replications to bound that figure at 95 %; run more with -n.")
     lines.append("P(beats): share of futures in which the scenario does better than the base, ties counted half.")
     if any_never:
-        lines.append("never: the share of futures at that point includes some where the scenario does not finish "
-                     "within the horizon but the base does (base never: the reverse); the mean of Δ is then n/a.")
+        lines.append("Completion Δ: \"never\" where that point of the differences falls in futures in which the "
+                     "scenario does not finish within the horizon but the base does (\"base never\": the reverse); "
+                     "the mean of Δ is n/a when either never finishes in some future.")
     lines.append("P50/P80 complete: the month by which half / four in five futures have every service live. "
                  "Resilience Δ in percentage points (pp). Run-rate: recurring savings, £ a year.")
     if "P(target)" in figures:
