@@ -20,6 +20,7 @@ import xarray as xr
 
 from simshare.analysis.compare import compare, paired_differences, scenario_configs, scenario_figures
 from simshare.analysis.compare_text import format_comparison
+from simshare.analysis.statistics import statistic_ci
 from simshare.config import ConfigError, load_config
 
 from conftest import MINIMAL, SHARED_PLANNING, council, service, small_config
@@ -225,6 +226,9 @@ def test_each_scenario_has_its_own_p50_p80_npv_and_p_target(compared):
             expected = "" if not np.isfinite(month) else str(start + int(np.floor(month + 1e-9)))
             assert figures.at[name, f"programme_complete_{stat}"] == expected
             assert re.fullmatch(r"(\d{4}-\d{2})?", figures.at[name, f"programme_complete_{stat}"])
+            if expected:
+                _, low, high = statistic_ci(d["programme_complete_month"].values, stat)
+                assert figures.at[name, f"programme_complete_{stat}_hw_months"] == pytest.approx((high - low) / 2)
         assert figures.at[name, "P(never finishes)"] == pytest.approx(np.mean(np.isnan(d["programme_complete_month"])))
         rate = d["savings_run_rate"].sel(time=36).values
         assert figures.at[name, "P(target)"] == pytest.approx(np.mean(rate >= 150_000 - 1))

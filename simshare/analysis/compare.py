@@ -27,7 +27,7 @@ from ..config import BASE, STATUS_QUO, Config, ConfigError, load_config, scenari
 from ..engine.progress import Progress
 from ..engine.simulate import run_scenarios
 from .results import MONEY_TOLERANCE, attr, outcomes, select_scenario, start_date
-from .statistics import STATISTICS, half_width, late_quantile, statistic_ci
+from .statistics import half_width, statistic_ci
 from .summary import iso_month, target_probability
 
 #: measure -> (label, units, higher is better). The run-rate is the one the target is compared with
@@ -266,7 +266,8 @@ def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
     Columns: ``npv_P50`` and ``npv_P50_hw`` (£; the half-width of its ``confidence`` interval);
     ``programme_complete_P50`` and ``programme_complete_P80``, the calendar month (``"2016-05"``) by
     which half and four in five of the futures have every service live, empty when that many futures
-    do not finish within the horizon; ``P(never finishes)``, the share of futures in which the programme
+    do not finish within the horizon, each with ``_hw_months``, its half-width in months (+inf when the
+    replications cannot bound it); ``P(never finishes)``, the share of futures in which the programme
     is not complete by the horizon; ``no_programme`` (True for the status quo: the completion columns are
     then empty and ``P(never finishes)`` NaN: not applicable); and, when the config has a savings target,
     ``P(target)`` and ``P(target)_hw``.
@@ -282,8 +283,10 @@ def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
         absent = no_programme(ds, name)
         done = np.asarray(values.get("programme_complete_month", np.full(values["npv"].shape, np.nan)), dtype=float)
         for stat in ("P50", "P80"):
-            month = late_quantile(done, STATISTICS[stat])
-            row[f"programme_complete_{stat}"] = "" if absent or not math.isfinite(month) else iso_month(start, month)
+            month, low, high = statistic_ci(done, stat, confidence)
+            shown = not absent and math.isfinite(month)
+            row[f"programme_complete_{stat}"] = iso_month(start, month) if shown else ""
+            row[f"programme_complete_{stat}_hw_months"] = half_width(low, high) if shown else math.nan
         row["P(never finishes)"] = math.nan if absent else float(np.mean(np.isnan(done)))
         row["no_programme"] = absent
         prob = target_probability(ds, confidence=confidence, scenario=name)

@@ -81,6 +81,13 @@ def _month(iso: str) -> str:
     return month_label(dt.date(year, month, 1), 0)
 
 
+def _dated(iso: str, hw: float) -> str:
+    """A finish month with its ± half-width in months (``±?`` when unbounded)."""
+    if not iso:
+        return _month(iso)
+    return f"{_month(iso)} " + (f"±{hw:.1f} mo" if math.isfinite(hw) else "±?")
+
+
 def _table(heads: list[str], rows: list[tuple[str, list[str | None]]], indent: str = "  ") -> list[str]:
     """Rows under right-aligned heads; a row ``[a, b, None, text]`` has cells a and b, then ``text``
     spanning the rest of the row, left-aligned (what is not applicable there)."""
@@ -113,8 +120,9 @@ def own_lines(ds: xr.Dataset, figures: pd.DataFrame) -> list[str]:
         if row["no_programme"]:
             cells: list[str | None] = [npv, None, NO_PROGRAMME + (f" (P(target) {chance})" if target else "")]
         else:
-            cells = [npv, _month(row["programme_complete_P50"]), _month(row["programme_complete_P80"]),
-                     f"in {_percent(float(row['P(never finishes)']))}"] + ([chance] if target else [])
+            cells = [npv] + [_dated(row[f"programme_complete_{s}"], float(row[f"programme_complete_{s}_hw_months"]))
+                             for s in ("P50", "P80")]
+            cells += [f"in {_percent(float(row['P(never finishes)']))}"] + ([chance] if target else [])
         rows.append((str(name), cells))
     return _table(heads, rows)
 
@@ -188,7 +196,8 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None, figures
         lines.append(f"{name} vs {base}: paired differences, Δ = {name} − {base} in the same future")
         lines += _table(heads, rows)
         lines.append("")
-    if not figures["npv_P50_hw"].map(math.isfinite).all():
+    bounds = figures[[c for c in figures if c.endswith("_hw") or c.endswith("_hw_months")]]
+    if any(math.isinf(float(v)) for v in bounds.to_numpy().ravel()):
         lines.append("±?: too few replications to bound that figure at 95 %; run more with -n.")
     lines.append("P(beats): share of futures in which the scenario does better than the base, ties counted half.")
     if any_never:
