@@ -324,8 +324,8 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     """Load and validate a config from a TOML file path or a dict; raise ConfigError listing every problem.
 
     Errors name list entries by their names (``services["Planning"].posts.Chiltern``). With
-    ``overrides`` ({dotted path: value}), the config is checked first without them (its own errors
-    are the config's), then with them: errors that only the overrides bring raise
+    ``overrides`` ({dotted path: value}) that make it invalid, the config is checked again without
+    them: its own errors raise ConfigError as the config's; errors that only the overrides bring raise
     :class:`OverrideError`, each line blamed on the override it comes from.
     """
     if isinstance(source, Config):
@@ -334,12 +334,12 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
             return load_config(source)
     if not overrides:
         return _load(source, None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConfigWarning)  # said by the config as overridden, below
-        base = _load(source, None)
     try:
-        return _load(base.raw, overrides)
-    except ConfigError as err:
+        return _load(source, overrides)
+    except ConfigError as err:  # only now is the config checked alone: a valid run pays for one check
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConfigWarning)  # said when the config is used
+            _load(source, None)  # the config's own errors are the config's
         raise OverrideError(err.all_errors, overrides) from None
 
 
