@@ -39,11 +39,11 @@ def _exit2(capsys, argv: list[str], *named: str) -> str:
 
 # kind 6: sizes that overflow or exhaust (config keys and command-line counts)
 SIZES = [
-    ("posts", "posts = {Eastham = 22", "posts = {Eastham = 3_000_000_000", ["services[0].posts.Eastham", "1,000,000"]),
+    ("posts", "posts = {Eastham = 22", "posts = {Eastham = 3_000_000_000", ['services["Revenues and Benefits"].posts.Eastham', "1,000,000"]),
     ("total posts", "posts = {Eastham = 22, Westham = 18}", "posts = {Eastham = 600_000, Westham = 600_000}",
      ["posts in all"]),
     ("horizon", "horizon_months = 60 ", "horizon_months = 6_000_000 ", ["programme.horizon_months", "1,200"]),
-    ("float posts", "posts = {Eastham = 22", "posts = {Eastham = inf", ["services[0].posts.Eastham"]),
+    ("float posts", "posts = {Eastham = 22", "posts = {Eastham = inf", ['services["Revenues and Benefits"].posts.Eastham']),
 ]
 
 
@@ -81,9 +81,9 @@ def test_api_bounds_replications():
 # kind 7: malformed structure
 STRUCTURE = [
     ("dist list", 'review_months = {dist = "pert", min = 3, mode = 6, max = 12}', 'review_months = {dist = ["pert"]}',
-     [], ["services[0].review_months"]),
+     [], ['services["Revenues and Benefits"].review_months']),
     ("dist table", 'review_months = {dist = "pert", min = 3, mode = 6, max = 12}', 'review_months = {dist = {a = 1}}',
-     [], ["services[0].review_months"]),
+     [], ['services["Revenues and Benefits"].review_months']),
     ("set through a number", "", "", ["--set", "programme.joint_management=5",
                                       "--set", "programme.joint_management.saving_per_year=1"],
      ["programme.joint_management.saving_per_year"]),

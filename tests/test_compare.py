@@ -18,7 +18,9 @@ import pytest
 import tomli_w
 import xarray as xr
 
-from simshare.analysis.compare import compare, format_comparison, paired_differences, scenario_configs
+from simshare.analysis.compare import compare, paired_differences, scenario_configs, scenario_figures
+from simshare.analysis.compare_text import format_comparison
+from simshare.analysis.statistics import statistic_ci
 from simshare.config import ConfigError, load_config
 
 from conftest import MINIMAL, SHARED_PLANNING, council, service, small_config
@@ -152,17 +154,19 @@ def test_ties_count_half_and_not_finishing_counts_as_infinitely_late(compared):
     ds["programme_complete_month"].values[1] = np.nan  # the scenario never finishes
     done = paired_differences(ds).loc[("two review teams", "programme_complete_month")]
     assert done["P90"] == np.inf and done["P(better)"] == 0.0
-    assert "+∞" in format_comparison(ds)
+    text = format_comparison(ds)
+    assert "∞" not in text and not re.search(r"\binf\b", text)
+    assert re.search(r"Δ programme complete \(lower is better\) +n/a .* never ", text), text
 
 
 def test_the_printed_table_has_money_months_percentages_and_headlines(compared):
     text = format_comparison(compared)
-    assert re.search(r"two review teams: P50 NPV [+−]?£[0-9.]+[km]? \(P10–P90 [+−]?£[0-9.]+[km]? to [+−]?£[0-9.]+[km]?\); "
-                     r"finishes earlier in \d+ % of futures", text), text
+    assert re.search(r"two review teams: P50 NPV −?£[0-9.]+[km]?; Δ NPV vs base P50 [+−]?£[0-9.]+[km]? \(P10–P90 "
+                     r"[+−]?£[0-9.]+[km]? to [+−]?£[0-9.]+[km]?\); finishes earlier than base in \d+ % of futures", text), text
     assert re.search(r"[+−]\d+\.\d mo", text)
     assert re.search(r"\d+ %", text)
     assert "ties counted half" in text
-    assert "Run-rate Apr 2028" in text  # the target month, 36 months after April 2025
+    assert "Δ run-rate Apr 2028" in text  # the target month, 36 months after April 2025
 
 
 # --------------------------------------------------------------------------- command line
@@ -180,11 +184,11 @@ def test_cli_writes_the_dataset_and_the_table(config_file, tmp_path, simshare_cl
     result = simshare_cli("compare", str(config_file), "--scenario", "planning first", "--baseline",
                           "-n", "10", "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "compare.nc"]
+    assert sorted(p.name for p in out.iterdir()) == ["compare-differences.csv", "compare.csv", "compare.nc"]
     with xr.open_dataset(out / "compare.nc") as ds:
         assert [str(s) for s in ds["scenario"].values] == ["base", "planning first", "status quo"]
         assert ds.sizes["replication"] == 10
-    table = pd.read_csv(out / "compare.csv")
+    table = pd.read_csv(out / "compare-differences.csv")
     assert set(table["scenario"]) == {"planning first", "status quo"}
     assert set(table["measure"]) == {"npv", "programme_complete_month", "savings_run_rate@target", "lowest_resilience"}
     assert "planning first: P50 NPV" in result.stdout
@@ -204,3 +208,59 @@ def test_cli_without_scenarios_or_baseline_exits_2(tmp_path, simshare_cli):
     assert result.returncode == 2
     assert "[[scenarios]]" in result.stderr and "--baseline" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------- each scenario's own figures
+
+
+def test_each_scenario_has_its_own_p50_p80_npv_and_p_target(compared):
+    figures = scenario_figures(compared)
+    assert list(figures.index) == ["base", "two review teams", "planning first", "status quo"]
+    start = np.datetime64("2025-04")
+    for name in ("base", "planning first"):
+        d = compared.sel(scenario=name)
+        assert figures.at[name, "npv_P50"] == pytest.approx(np.percentile(d["npv"].values, 50))
+        done = np.nan_to_num(d["programme_complete_month"].values, nan=np.inf)
+        for stat, q in (("P50", 50), ("P80", 80)):
+            month = np.percentile(done, q, method="linear")
+            expected = "" if not np.isfinite(month) else str(start + int(np.floor(month + 1e-9)))
+            assert figures.at[name, f"programme_complete_{stat}"] == expected
+            assert re.fullmatch(r"(\d{4}-\d{2})?", figures.at[name, f"programme_complete_{stat}"])
+            if expected:
+                _, low, high = statistic_ci(d["programme_complete_month"].values, stat)
+                assert figures.at[name, f"programme_complete_{stat}_hw_months"] == pytest.approx((high - low) / 2)
+        assert figures.at[name, "P(never finishes)"] == pytest.approx(np.mean(np.isnan(d["programme_complete_month"])))
+        rate = d["savings_run_rate"].sel(time=36).values
+        assert figures.at[name, "P(target)"] == pytest.approx(np.mean(rate >= 150_000 - 1))
+    quo = figures.loc["status quo"]
+    assert quo["no_programme"] and quo["programme_complete_P50"] == "" and np.isnan(quo["P(never finishes)"])
+
+
+def test_the_table_says_never_and_not_applicable_instead_of_infinity(compared):
+    ds = compared.copy(deep=True)
+    ds["programme_complete_month"].loc[{"scenario": "two review teams"}] = np.where(
+        np.arange(ds.sizes["replication"]) % 4 == 0, np.nan, 12.0)  # never finishes in one future in four
+    text = format_comparison(ds)
+    assert "∞" not in text and not re.search(r"\binf\b", text), text
+    assert re.search(r"status quo +£[0-9.]+[km]? ±£[0-9.]+[km]? not applicable: no programme", text), text
+    assert "Δ programme complete (lower is better) not applicable: no programme" in text
+    assert "status quo: P50 NPV" in text and "finish date not applicable: no programme" in text
+    assert re.search(r"two review teams: .*never finishes within the horizon in 25 % of futures", text), text
+    assert "finishes earlier in 0 %" not in text
+    # differences are labelled as differences, the scenario's own figures as its own
+    assert "two review teams vs base: paired differences, Δ = two review teams − base" in text
+    assert "P50 of Δ" in text and "Δ NPV vs base P50" in text and "Each scenario on its own" in text
+
+
+def test_cli_writes_own_figures_with_calendar_months_and_differences_without_inf(config_file, tmp_path, simshare_cli):
+    out = tmp_path / "out"
+    result = simshare_cli("compare", str(config_file), "--baseline", "-n", "8", "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    own = pd.read_csv(out / "compare.csv", keep_default_na=False)
+    assert list(own["scenario"]) == ["base", "two review teams", "planning first", "status quo"]
+    for col in ("programme_complete_P50", "programme_complete_P80"):
+        assert all(re.fullmatch(r"(\d{4}-\d{2})?", str(v)) for v in own[col]), own[col]
+    assert {"npv_P50", "npv_P50_hw", "P(never finishes)", "P(target)", "P(target)_hw"} <= set(own.columns)
+    diffs = (out / "compare-differences.csv").read_text()
+    assert "inf" not in diffs
+    assert f"simshare summary {out / 'compare.nc'} --scenario NAME" in result.stdout

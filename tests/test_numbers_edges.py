@@ -554,7 +554,7 @@ def test_parameters_outside_the_computable_range_are_refused(case):
     with pytest.raises(ConfigError) as info:
         load_config(MINIMAL, {path: value})
     lines = info.value.errors
-    # the key is named (as services[0].x / councils[0].x / programme.x) and the range is said
+    # the key is named (as services["NAME"].x / councils["NAME"].x / programme.x, or the --set path) and the range is said
     key = path.split(".")[-1] if not path.endswith("Eastham") or "budget" not in path else "budget.Eastham"
     line = next((e for e in lines if key in e.split(":")[0]), None)
     assert line is not None, lines
@@ -566,10 +566,10 @@ def test_issue_examples_exit_2_on_the_command_line(tmp_path):
     text = MINIMAL_PATH.read_text(encoding="utf-8")
     edits = {
         "gamma": ("review_months = {dist = \"pert\", min = 3, mode = 6, max = 12}",
-                  "review_months = {dist = \"gamma\", mean = 1e-300, sd = 1e-300}", "services[0].review_months"),
+                  "review_months = {dist = \"gamma\", mean = 1e-300, sd = 1e-300}", 'services["Revenues and Benefits"].review_months'),
         "lambda": ("review_months = {dist = \"pert\", min = 3, mode = 6, max = 12}",
-                   "review_months = {dist = \"pert\", min = 3, mode = 6, max = 12, lambda = 1e308}", "services[0].review_months"),
-        "salary": ("implementation_months = 18", "implementation_months = 18\nsalary = 1e308", "services[0].salary"),
+                   "review_months = {dist = \"pert\", min = 3, mode = 6, max = 12, lambda = 1e308}", 'services["Revenues and Benefits"].review_months'),
+        "salary": ("implementation_months = 18", "implementation_months = 18\nsalary = 1e308", 'services["Revenues and Benefits"].salary'),
     }
     for name, (old, new, key) in edits.items():
         assert text.count(old) == 1, old

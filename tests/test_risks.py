@@ -378,28 +378,28 @@ def _bad(change):
 BAD = {
     "driver path names nothing": (
         lambda c: c["drivers"][0].update(applies_to=["services.*.implementation_month"]),
-        ("drivers[0].applies_to[0]", "'services.*.implementation_month'", "ICT maturity")),
+        ('drivers["ICT maturity"].applies_to[0]', "'services.*.implementation_month'", "ICT maturity")),
     "driver on a plain number": (
         lambda c: c["drivers"][0].update(applies_to=["programme.horizon_months"]),
-        ("drivers[0].applies_to[0]", "programme.horizon_months")),
+        ('drivers["ICT maturity"].applies_to[0]', "programme.horizon_months")),
     "precedence cycle": (
         lambda c: (c["services"][0].update(after=["B"]), c["services"][1].update(after=["A"])),
-        ("services[0].after", "cycle", "'A' → 'B' → 'A'")),
+        ('services["A"].after', "cycle", "'A' → 'B' → 'A'")),
     "self-dependency": (
         lambda c: c["services"][1].update(after=["B"]),
-        ("services[1].after[0]", "'B'", "itself")),
+        ('services["B"].after[0]', "'B'", "itself")),
     "unknown service in after": (
         lambda c: c["services"][0].update(after=["Payroll"]),
-        ("services[0].after[0]", "unknown service 'Payroll'")),
+        ('services["A"].after[0]', "unknown service 'Payroll'")),
     "after a service left out of the order": (
         lambda c: (c["programme"].update(order=["B"]), c["services"][1].update(after=["A"])),
-        ("services[1].after[0]", "'A' is not in programme.order")),
+        ('services["B"].after[0]', "'A' is not in programme.order")),
     "negative hold": (
         lambda c: c["councils"][0].update(vacancy_hold_months=-1),
-        ("councils[0].vacancy_hold_months", "-1")),
+        ('councils["North"].vacancy_hold_months', "-1")),
     "negative approval lag": (
         lambda c: c["councils"][1].update(approval_months={"dist": "normal", "mean": 1, "sd": 1}),
-        ("councils[1].approval_months",)),
+        ('councils["South"].approval_months',)),
     "negative hazard": (
         lambda c: c["programme"].update(dissolution_annual=-0.05),
         ("programme.dissolution_annual", "-0.05")),

@@ -12,7 +12,12 @@ import pytest
 import tomli_w
 import xarray as xr
 
-from simshare.analysis.sweep import parse_sweep, sweep, sweep_summary, value_label
+import re
+
+from simshare.analysis.statistics import statistic_ci
+from simshare.analysis.summary import summarise
+from simshare.analysis.sweep import csv_table, output_stem, parse_sweep, sweep, sweep_summary, value_label
+from simshare.analysis.sweep_text import format_sweep
 from simshare.config import ConfigError
 
 from conftest import MINIMAL, council, service, small_config
@@ -136,11 +141,12 @@ def test_cli_writes_the_sweep_and_its_summary(tmp_path, simshare_cli):
                           'programme.order=["Planning","Licensing"],["Licensing","Planning"]',
                           "-n", "4", "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["sweep.csv", "sweep.nc"]
-    with xr.open_dataset(out / "sweep.nc") as ds:
+    stem = "sweep_programme.review_teams+programme.order"
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.csv", f"{stem}.nc"]
+    with xr.open_dataset(out / f"{stem}.nc") as ds:
         assert ds["npv"].dims == ("programme.review_teams", "programme.order", "replication")
         assert ds["programme.review_teams"].values.tolist() == [1, 2]
-    table = pd.read_csv(out / "sweep.csv")
+    table = pd.read_csv(out / f"{stem}.csv")
     assert len(table) == 4 and "npv_P50" in table.columns
     assert "P50" in result.stdout
 
@@ -157,3 +163,64 @@ def test_cli_bad_paths_or_values_exit_2_naming_them(tmp_path, assignment, named,
     assert named in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- ± and calendar months
+
+
+def test_every_sweep_figure_has_its_half_width(swept):
+    table = sweep_summary(swept)
+    point = swept.sel({INTERVAL: 1, FRACTION: 0.2})
+    row = table.loc[(1, 0.2)]
+    for stat in ("P10", "P50", "P80", "P90", "mean"):
+        est, low, high = statistic_ci(point["npv"].values, stat)
+        assert row[f"npv_{stat}"] == pytest.approx(est)
+        assert row[f"npv_{stat}_hw"] == pytest.approx((high - low) / 2)
+    assert 0 < row["P(target)_hw"] < 0.5
+    assert row["P(never finishes)"] == pytest.approx(np.mean(np.isnan(point["programme_complete_month"].values)))
+
+
+def test_printed_sweep_has_plus_minus_and_no_infinity(swept):
+    text = format_sweep(swept)
+    assert re.search(r"£[0-9.]+[km]? ±£[0-9.]+[km]?", text), text
+    assert re.search(r"[A-Z][a-z]{2} \d{4} (±\d+\.\d mo|±\?)", text), text
+    assert "∞" not in text and not re.search(r"\binf\b", text)
+    assert "never finishes" in text and f"--at {INTERVAL}=VALUE --at {FRACTION}=VALUE" in text
+
+
+def test_csv_gives_completion_as_calendar_months(swept):
+    table = csv_table(swept)
+    for stat in ("P10", "P50", "P80", "P90", "mean"):
+        assert all(re.fullmatch(r"(\d{4}-\d{2})?", v) for v in table[f"programme_complete_{stat}"])
+        assert f"programme_complete_month_{stat}" not in table
+    assert not np.isinf(table.select_dtypes("number").to_numpy()).any()
+    month = sweep_summary(swept).loc[(2, 0.1), "programme_complete_month_P50"]
+    if np.isfinite(month):
+        assert table.loc[(2, 0.1), "programme_complete_P50"] == str(np.datetime64("2025-04") + int(month))
+
+
+def test_summary_of_one_point_equals_the_point_alone(swept):
+    alone = swept.isel({INTERVAL: 1, FRACTION: 2})
+    expected = summarise(alone)
+    for at in ({INTERVAL: 2, FRACTION: 0.2}, {INTERVAL: "2", FRACTION: "0.2"}, {INTERVAL: 2.0, FRACTION: 0.2}):
+        table = summarise(swept, at=at)
+        pd.testing.assert_frame_equal(table[["P50", "P80"]], expected[["P50", "P80"]])
+
+
+@pytest.mark.parametrize("at, words", [
+    (None, ["--at", INTERVAL, FRACTION]),
+    ({INTERVAL: 2}, ["--at " + FRACTION, "0.1, 0.15, 0.2"]),
+    ({INTERVAL: 3, FRACTION: 0.1}, [f"--at {INTERVAL}=3", "not a swept value", "1, 2"]),
+    ({INTERVAL: 2, FRACTION: 0.1, "programme.review_teams": 2}, ["programme.review_teams", "not swept"]),
+])
+def test_summary_of_a_sweep_asks_for_a_point_it_has(swept, at, words):
+    with pytest.raises(ValueError) as info:
+        summarise(swept, at=at)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_sweeps_of_different_paths_write_different_files():
+    assert output_stem([INTERVAL]) == "sweep_programme.committee_interval_months"
+    assert output_stem([INTERVAL, FRACTION]) == "sweep_programme.committee_interval_months+services._.savings_fraction"
+    long = output_stem([f"services.Service number {k}.savings_fraction" for k in range(10)])
+    assert len(long) < 90 and long != output_stem([f"services.Service number {k}.savings_fraction" for k in range(11)])

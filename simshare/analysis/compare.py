@@ -24,11 +24,11 @@ import pandas as pd
 import xarray as xr
 
 from ..config import BASE, STATUS_QUO, Config, ConfigError, load_config, scenario_config, status_quo
+from ..engine.progress import Progress
 from ..engine.simulate import run_scenarios
-from .results import (MONEY_TOLERANCE, attr, format_money, month_label, outcomes, select_scenario, start_date,
-                      target_month)
-
-MINUS = "−"  # typographic minus for signed differences
+from .results import MONEY_TOLERANCE, attr, outcomes, select_scenario, start_date
+from .statistics import half_width, statistic_ci
+from .summary import iso_month, target_probability
 
 #: measure -> (label, units, higher is better). The run-rate is the one the target is compared with
 #: (the reviews' unless ``target_scope = "total"``) at the target month, or at the horizon when the results
@@ -108,7 +108,7 @@ def scenario_definitions(cfg: Config, names: Sequence[str], overrides: Mapping[s
 
 def compare(config: Any, scenarios: Sequence[str] | None = None, baseline: bool = False, replications: int = 500,
             seed: int = 1, workers: int = 1, executor: str | None = None, chunk_size: int | None = None,
-            scheduler: str | None = None, progress: bool = False, output: str | Path | None = None,
+            scheduler: str | None = None, progress: bool | Progress = False, output: str | Path | None = None,
             overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run the base, its scenarios (all or ``scenarios``) and optionally the status quo under common
     random numbers; one dataset with a ``scenario`` dim (``base`` first). ``overrides`` apply to every
@@ -117,7 +117,9 @@ def compare(config: Any, scenarios: Sequence[str] | None = None, baseline: bool 
     ``config``: a TOML path, a table or a Config. The dataset is :func:`simshare.simulate`'s with a
     ``scenario`` dim ahead of the others (replication, time, council, service, parameter) and the
     attributes ``scenario_definitions`` (JSON) and ``comparison``; read it with
-    :func:`paired_differences`. With ``output`` it is also written there (netCDF, atomically).
+    :func:`paired_differences` and :func:`scenario_figures`. With ``output`` it is also written there
+    (netCDF, atomically). ``progress``: True for a bar (or plain lines off a terminal) counting the
+    replications, each of which runs every scenario, or an outer :class:`~simshare.engine.progress.Progress`.
     Raises ConfigError for a bad config, an unknown scenario name, a scenario that moves the start
     or the horizon, or nothing to compare; ValueError for bad engine options.
     """
@@ -128,8 +130,15 @@ def compare(config: Any, scenarios: Sequence[str] | None = None, baseline: bool 
                                            ensure_ascii=False, default=str),
         "comparison": "paired: replication i of every scenario draws the same random numbers (common random numbers)",
     }
-    return run_scenarios(configs, replications, seed, workers=workers, executor=executor, chunk_size=chunk_size,
-                         scheduler=scheduler, progress=progress, output=output, extra_attrs=attrs)
+    own = not isinstance(progress, Progress)
+    bar = Progress(replications, f"compare ({len(configs)} scenarios)", unit="replication",
+                   enabled=bool(progress)) if own else progress
+    try:
+        return run_scenarios(configs, replications, seed, workers=workers, executor=executor, chunk_size=chunk_size,
+                             scheduler=scheduler, progress=bar, output=output, extra_attrs=attrs)
+    finally:
+        if own:
+            bar.close()
 
 
 # --------------------------------------------------------------------------- paired differences
@@ -237,112 +246,67 @@ def paired_differences(ds: xr.Dataset) -> pd.DataFrame:
     return table
 
 
-# --------------------------------------------------------------------------- formatting
+
+# --------------------------------------------------------------------------- each scenario on its own
 
 
-def _minus(text: str) -> str:
-    return MINUS + text[1:] if text.startswith("-") else text
+def no_programme(ds: xr.Dataset, scenario: str) -> bool:
+    """Whether ``scenario`` runs no programme at all (the status quo, or a scenario that sets
+    ``programme.order = []``): it has no finish date to show."""
+    definitions = json.loads(attr(ds, "scenario_definitions") or "{}")
+    changes = definitions.get(scenario, {}).get("set", {})
+    if "programme.order" in changes:
+        return not changes["programme.order"]
+    return scenario == STATUS_QUO
 
 
-def signed_money(value: float) -> str:
-    """A money difference with its sign: +£120k, −£40.0k, £0, +∞."""
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "+∞" if value > 0 else MINUS + "∞"
-    if value == 0:
-        return "£0"
-    return _minus(format_money(value, sign="+" if value > 0 else ""))
+def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
+    """Each compared scenario's own figures (not differences), a row per scenario, base first.
 
-
-def _signed(value: float, unit: str, scale: float = 1.0, decimals: int = 1) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return ("+∞" if value > 0 else MINUS + "∞") + unit
-    if round(scale * value, decimals) == 0:
-        return f"{0:.{decimals}f}" + unit
-    return _minus(f"{scale * value:+.{decimals}f}") + unit
-
-
-def format_difference(value: float, units: str) -> str:
-    """A paired difference for the table: money, ± months, or percentage points of resilience."""
-    if units.startswith("£"):
-        text = signed_money(value)
-        return text + "/yr" if units == "£/yr" and text not in ("n/a",) else text
-    if units == "months":
-        return _signed(value, " mo")
-    return _signed(value, " pp", scale=100.0)
-
-
-def _label(ds: xr.Dataset, measure: str) -> str:
-    tm = target_month(ds)
-    if measure.endswith("@target") and tm is not None:
-        whose = "Reviews' run-rate" if measure.startswith("service_") else "Run-rate"
-        return f"{whose} {month_label(start_date(ds), tm)}"
-    return MEASURES[measure][0]
-
-
-def headline(name: str, table: pd.DataFrame) -> str:
-    """The board's one line for a scenario: its P50 NPV difference and how often it finishes earlier."""
-    npv = table.loc[(name, "npv")]
-    text = (f"{name}: P50 NPV {signed_money(npv['P50'])} (P10–P90 {signed_money(npv['P10'])} to "
-            f"{signed_money(npv['P90'])})")
-    if (name, "programme_complete_month") in table.index:
-        done = table.loc[(name, "programme_complete_month")]
-        earlier, tie = float(done["P(better)"]), float(done["P(tie)"])
-        later = max(0.0, 1.0 - earlier - tie)
-        text += f"; finishes earlier in {earlier:.0%} of futures".replace("%", " %")
-        extra = []
-        if later > 0:
-            extra.append(f"later in {later:.0%}".replace("%", " %"))
-        if tie > 0:
-            extra.append(f"at the same time in {tie:.0%}".replace("%", " %"))
-        if extra:
-            text += f" ({', '.join(extra)})"
-    return text
-
-
-def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
-    """The paired-difference table as plain text, a block per scenario, then the board headlines."""
-    if table is None:
-        table = paired_differences(ds)
-    names = list(dict.fromkeys(table.index.get_level_values("scenario")))
-    base = table.attrs.get("base", BASE)
-    n = int(ds.sizes.get("replication", 0))
-    seed = attr(ds, "seed")
-    lines = [str(attr(ds, "config_name") or "simshare comparison"),
-             f"{n:,} replications, seed {seed if seed is not None else '?'}; each scenario against {base!r} "
-             "under the same random numbers (paired differences: scenario − base).", ""]
-    stats = ["mean", "P10", "P50", "P90"]
-    heads = stats + ["P(beats)"]
-    blocks = []
+    Columns: ``npv_P50`` and ``npv_P50_hw`` (£; the half-width of its ``confidence`` interval);
+    ``programme_complete_P50`` and ``programme_complete_P80``, the calendar month (``"2016-05"``) by
+    which half and four in five of the futures have every service live, empty when that many futures
+    do not finish within the horizon, each with ``_hw_months``, its half-width in months (+inf when the
+    replications cannot bound it); ``P(never finishes)``, the share of futures in which the programme
+    is not complete by the horizon; ``no_programme`` (True for the status quo: the completion columns are
+    then empty and ``P(never finishes)`` NaN: not applicable); and, when the config has a savings target,
+    ``P(target)`` and ``P(target)_hw``.
+    """
+    if "scenario" not in ds.dims:
+        raise ValueError("scenario figures need a dataset with a scenario dimension (simshare compare)")
+    start = start_date(ds)
+    rows, names = [], [str(s) for s in ds["scenario"].values]
     for name in names:
-        rows = []
-        for measure in table.loc[name].index:
-            row = table.loc[(name, measure)]
-            cells = [format_difference(float(row[s]), row["units"]) for s in stats]
-            cells.append(f"{100 * float(row['P(beats)']):.0f} %")
-            better = "higher" if row["better"] == "higher" else "lower"
-            rows.append((f"{_label(ds, measure)} ({better} is better)", cells))
-        blocks.append((name, rows))
-    label_w = max(len(lab) for _, rows in blocks for lab, _ in rows)
-    col_w = max([len(h) for h in heads] + [len(c) for _, rows in blocks for _, cells in rows for c in cells])
-    for name, rows in blocks:
-        lines.append(f"{name} − {base}")
-        lines.append(f"  {'':<{label_w}} " + " ".join(f"{h:>{col_w}}" for h in heads))
-        for lab, cells in rows:
-            lines.append(f"  {lab:<{label_w}} " + " ".join(f"{c:>{col_w}}" for c in cells))
-        lines.append("")
-    lines.append("P(beats): share of futures in which the scenario does better than the base, ties counted half.")
-    lines.append("Completion not within the horizon counts as later than any month: ±∞ marks such differences.")
-    lines.append("Resilience differences are in percentage points (pp). Run-rate: recurring savings, £ a year.")
-    lines.append("")
-    lines.append("Headlines:")
-    lines.extend(f"  {headline(name, table)}" for name in names)
-    return "\n".join(lines) + "\n"
+        values = outcomes(ds, name)
+        est, low, high = statistic_ci(values["npv"], "P50", confidence)
+        row: dict[str, Any] = {"npv_P50": est, "npv_P50_hw": half_width(low, high)}
+        absent = no_programme(ds, name)
+        done = np.asarray(values.get("programme_complete_month", np.full(values["npv"].shape, np.nan)), dtype=float)
+        for stat in ("P50", "P80"):
+            month, low, high = statistic_ci(done, stat, confidence)
+            shown = not absent and math.isfinite(month)
+            row[f"programme_complete_{stat}"] = iso_month(start, month) if shown else ""
+            row[f"programme_complete_{stat}_hw_months"] = half_width(low, high) if shown else math.nan
+        row["P(never finishes)"] = math.nan if absent else float(np.mean(np.isnan(done)))
+        row["no_programme"] = absent
+        prob = target_probability(ds, confidence=confidence, scenario=name)
+        if prob is not None:
+            row["P(target)"], row["P(target)_hw"] = prob
+        rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index(names, name="scenario"))
+    table.attrs.update(confidence=confidence, replications=int(ds.sizes["replication"]))
+    return table
+
+
+def differences_for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """The paired-difference table as written to CSV: a difference that leans on a future in which one
+    side never finishes (±inf in :func:`paired_differences`) is left empty rather than written as inf."""
+    out = table.copy()
+    numeric = out.select_dtypes("number").columns
+    out[numeric] = out[numeric].replace([np.inf, -np.inf], np.nan)
+    return out
 
 
 __all__ = ["compare", "scenario_configs", "scenario_definitions", "paired_differences", "paired_difference",
-           "format_comparison", "format_difference", "signed_money", "headline", "measure_values", "quantile",
+           "measure_values", "quantile", "scenario_figures", "no_programme", "differences_for_csv",
            "MEASURES", "COLUMNS"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from .results import (
     target_variable,
     units_of,
 )
+from .points import point_label, select_point
 from .statistics import STATISTICS, half_width, statistic_ci, wilson
 
 _WIDTH = 100  # widest line of the printed table, labels permitting
@@ -91,7 +92,8 @@ def row_label(ds: xr.Dataset, row: str) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- the table
 
 
-def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None) -> pd.DataFrame:
+def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None,
+              at: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The summary table: a row per outcome; P10, P50, P80, P90, mean, their CI half-widths, units.
 
     Rows (index ``outcome``): :data:`~simshare.analysis.results.ROWS` present in ``ds``, then
@@ -100,8 +102,10 @@ def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = N
     quantiles with NaN months as +inf; half-widths are (high - low)/2 of the order-statistic
     (quantiles) or normal (mean) interval at ``confidence``. ``attrs``: confidence, replications,
     scenario. ``scenario``: which scenario of a comparison (default the first); ValueError for an
-    unknown one or for results with swept dims.
+    unknown one. ``at``: for a sweep's results, the point ({swept path: value}) to summarise; ValueError
+    when it is missing or names no swept point (:func:`~simshare.analysis.points.select_point`).
     """
+    ds = select_point(ds, at)
     values = outcomes(ds, scenario=scenario)
     stats = list(STATISTICS)
     rows = []
@@ -116,11 +120,21 @@ def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = N
     table = pd.DataFrame(rows, index=pd.Index(list(values), name="outcome"))
     table = table[stats + [f"{s}_hw" for s in stats] + ["units"]]
     table.attrs.update(
+        at=dict(at or {}),
         confidence=confidence,
         replications=int(len(next(iter(values.values())))),
         scenario=scenario if "scenario" not in ds.dims or scenario is not None else str(ds["scenario"].values[0]),
     )
     return table
+
+
+def iso_month(start: dt.date, months: float) -> str:
+    """The calendar month in which ``months`` after ``start`` falls, as ``YYYY-MM`` (``"2016-05"``), the
+    form CSV files give dates in; ValueError for NaN or an infinite month."""
+    if not math.isfinite(months):
+        raise ValueError(f"month {months}: not a month within the horizon")
+    index = start.year * 12 + (start.month - 1) + math.floor(months + 1e-9)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def target_probability(
@@ -214,8 +228,12 @@ def format_summary(
     table: pd.DataFrame | None = None,
     confidence: float = 0.95,
     scenario: str | None = None,
+    at: Mapping[str, Any] | None = None,
 ) -> str:
-    """The board table as plain text: P10/P50/P80/P90/mean of each outcome, each ± its CI half-width."""
+    """The board table as plain text: P10/P50/P80/P90/mean of each outcome, each ± its CI half-width.
+    ``scenario``: which scenario of a comparison (default the first); ``at``: which point of a sweep."""
+    point = point_label(ds, at) if at else None
+    ds = select_point(ds, at)
     if table is None:
         table = summarise(ds, confidence=confidence, scenario=scenario)
     confidence = float(table.attrs.get("confidence", confidence))
@@ -232,6 +250,8 @@ def format_summary(
     head = f"{name}"
     if "scenario" in ds.dims:
         head += f" — scenario: {scenario if scenario is not None else str(ds['scenario'].values[0])}"
+    if point:
+        head += f" — sweep point: {point}"
     details = f"{n:,} replications, seed {seed if seed is not None else '?'}"
     if sampling:
         details += f" ({sampling})"
@@ -330,5 +350,5 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
     return "\n".join(lines)
 
 
-__all__ = ["summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
+__all__ = ["iso_month", "summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
            "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline"]

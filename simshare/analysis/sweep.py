@@ -10,22 +10,25 @@ has one dimension per swept path (named by the path, its coordinate the values) 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
 import os
+import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..config import Config, ConfigError, load_config, parse_value, plain
+from ..config import Config, ConfigError, OverrideError, load_config, parse_value, plain
+from ..engine.progress import Progress
 from ..engine.simulate import parameter_units, run_scenarios
-from .results import attr, format_money, month_label, outcomes, start_date
-from .statistics import STATISTICS, statistic_ci
-from .summary import target_probability, target_sentence
+from .results import attr, outcomes, start_date
+from .statistics import STATISTICS, half_width, statistic_ci
+from .summary import iso_month, target_probability
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -137,6 +140,8 @@ def parse_sweep(assignments: list[str]) -> dict[str, list]:
 
 def _point_errors(path: str, value: Any, err: ConfigError) -> list[str]:
     head = f"{path}={value_label(value)}"
+    if isinstance(err, OverrideError):
+        return [f"{head}: {message}" for _, message in err.blamed]
     return [f"{head}: {e[len(path) + 2:] if e.startswith(path + ': ') else e}" for e in err.errors]
 
 
@@ -174,8 +179,8 @@ def sweep_configs(config: Any, axes: Mapping[str, list], overrides: Mapping[str,
         name = "; ".join(f"{p}={value_label(v)}" for p, v in point.items())
         try:
             points[name] = load_config(base, point)
-        except ConfigError as err:
-            raise ConfigError([f"{name}: {e}" for e in err.errors]) from None
+        except OverrideError as err:
+            raise ConfigError([f"{name}: {message}" for _, message in err.blamed]) from None
     return points
 
 
@@ -217,14 +222,15 @@ def reshape_points(ds: xr.Dataset, axes: Mapping[str, list]) -> xr.Dataset:
 
 def sweep(config: Any, axes: Mapping[str, list], replications: int = 200, seed: int = 1, workers: int = 1,
           executor: str | None = None, chunk_size: int | None = None, scheduler: str | None = None,
-          progress: bool = False, output: str | Path | None = None,
+          progress: bool | Progress = False, output: str | Path | None = None,
           overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Run every point of the full factorial of ``axes`` ({dotted path: [values]}) under common random
     numbers; a dataset with one dimension per swept path (coordinate: the values) ahead of the usual ones.
     The config's ``[[scenarios]]`` play no part. With ``output`` the dataset is also written there.
 
     ``config``: a TOML path, a table or a Config, with ``overrides`` applied first. Each point runs
-    ``replications`` replications; the attributes ``sweep_paths`` and ``sweep_axes`` (JSON) record the
+    ``replications`` replications (``progress``: True for one bar, or plain lines off a terminal, over
+    them all, or an outer :class:`~simshare.engine.progress.Progress`); the attributes ``sweep_paths`` and ``sweep_axes`` (JSON) record the
     axes; read it with :func:`sweep_summary`. Raises ConfigError naming the path and value of any point
     that is not a valid config (or that changes the start or the horizon); ValueError for bad engine
     options.
@@ -236,8 +242,15 @@ def sweep(config: Any, axes: Mapping[str, list], replications: int = 200, seed: 
         "sweep_axes": json.dumps(axes, ensure_ascii=False, default=str),
         "sweep_note": "full factorial; replication i of every point draws the same random numbers",
     }
-    ds = run_scenarios(points, replications, seed, workers=workers, executor=executor, chunk_size=chunk_size,
-                       scheduler=scheduler, progress=progress, extra_attrs=attrs)
+    own = not isinstance(progress, Progress)
+    bar = Progress(replications, f"sweep ({len(points)} points)", unit="replication",
+                   enabled=bool(progress)) if own else progress
+    try:
+        ds = run_scenarios(points, replications, seed, workers=workers, executor=executor, chunk_size=chunk_size,
+                           scheduler=scheduler, progress=bar, extra_attrs=attrs)
+    finally:
+        if own:
+            bar.close()
     out = reshape_points(ds, axes)
     if output is not None:
         write_atomic(out, Path(output))
@@ -266,73 +279,73 @@ def swept_paths(ds: xr.Dataset) -> list[str]:
     return [p for p in json.loads(text)]
 
 
-def sweep_summary(ds: xr.Dataset) -> pd.DataFrame:
-    """Per point: P10, P50, P80, P90 and mean of NPV and of programme completion (months from the start;
-    NaN = not within the horizon, read as later than any month, so the mean is NaN), and P(target)
-    when the config has a savings target."""
+def point_outcomes(ds: xr.Dataset) -> Iterator[tuple[tuple, xr.Dataset]]:
+    """Each point of a sweep (C order, last path fastest): its swept values (plain Python values, as the
+    coordinates hold them) and the dataset of that point alone."""
+    paths = swept_paths(ds)
+    for idx in itertools.product(*(range(ds.sizes[p]) for p in paths)):
+        yield tuple(ds[p].values[i].item() for p, i in zip(paths, idx)), ds.isel(dict(zip(paths, idx)))
+
+
+def sweep_summary(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
+    """Per point (index: one level per swept path): ``npv_STAT`` and ``programme_complete_month_STAT`` for
+    STAT in P10, P50, P80, P90 and mean, each with ``_hw``, the half-width of its ``confidence`` interval
+    (the summary's intervals: order statistics for percentiles, normal for means); ``P(never finishes)``,
+    the share of futures not complete by the horizon; and ``P(target)`` with ``P(target)_hw`` (Wilson) when
+    the config has a savings target. Completion is in months from the start: +inf = after the horizon
+    (a percentile that leans on futures that never finish), NaN mean when any never finishes, +inf
+    half-width when too few futures finish to bound the figure. :func:`csv_table` gives the same table
+    with calendar months."""
     paths = swept_paths(ds)
     rows, index = [], []
-    for idx in itertools.product(*(range(ds.sizes[p]) for p in paths)):
-        d = ds.isel(dict(zip(paths, idx)))
+    for key, d in point_outcomes(ds):
         values = outcomes(d)
         row: dict[str, float] = {}
         for name in SUMMARY_OUTCOMES:
             for stat in STATISTICS:
-                row[f"{name}_{stat}"] = statistic_ci(values[name], stat)[0]
-        prob = target_probability(d)
+                est, low, high = statistic_ci(values[name], stat, confidence)
+                row[f"{name}_{stat}"], row[f"{name}_{stat}_hw"] = est, half_width(low, high)
+        row["P(never finishes)"] = float(np.mean(np.isnan(values["programme_complete_month"])))
+        prob = target_probability(d, confidence=confidence)
         if prob is not None:
-            row["P(target)"] = prob[0]
+            row["P(target)"], row["P(target)_hw"] = prob
         rows.append(row)
-        index.append(tuple(ds[p].values[i].item() for p, i in zip(paths, idx)))
+        index.append(key)
     table = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=paths))
-    table.attrs.update(replications=int(ds.sizes["replication"]))
+    table.attrs.update(replications=int(ds.sizes["replication"]), confidence=confidence)
     return table
 
 
-def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
-    """The sweep summary as plain text: a row per point, NPV in £, completion as calendar months."""
+def csv_table(ds: xr.Dataset, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`sweep_summary` as the sweep's CSV holds it: completion percentiles and means as calendar months
+    (``2016-05``), empty when after the horizon (or undefined); their half-widths in months (to 0.1),
+    empty when unbounded; list and table values of a swept path as inline TOML."""
     if table is None:
         table = sweep_summary(ds)
     start = start_date(ds)
-    paths = list(table.index.names)
-    stats = list(STATISTICS)
+    out = table.copy()
+    for stat in STATISTICS:
+        col = f"programme_complete_month_{stat}"
+        out[col] = [iso_month(start, v) if math.isfinite(v) else "" for v in table[col]]
+        out = out.rename(columns={col: f"programme_complete_{stat}",
+                                  f"{col}_hw": f"programme_complete_{stat}_hw_months"})
+    numeric = out.select_dtypes("number").columns
+    out[numeric] = out[numeric].replace([np.inf, -np.inf], np.nan)
+    for stat in STATISTICS:
+        out[f"programme_complete_{stat}_hw_months"] = out[f"programme_complete_{stat}_hw_months"].round(1)
+    return out
 
-    def month(v: float) -> str:
-        return "not reached" if math.isnan(v) else ("after horizon" if math.isinf(v) else month_label(start, v))
 
-    def label(v: Any) -> str:
-        return value_label(v.item() if isinstance(v, np.generic) else v) if not isinstance(v, str) else v
-
-    blocks = [("NPV", "npv", format_money), ("Programme complete", "programme_complete_month", month)]
-    n = int(ds.sizes.get("replication", 0))
-    lines = [str(attr(ds, "config_name") or "simshare sweep"),
-             f"{len(table)} points × {n:,} replications, seed {attr(ds, 'seed')}; every point under the same "
-             "random numbers.", ""]
-    keys = [tuple(label(v) for v in (k if isinstance(k, tuple) else (k,))) for k in table.index]
-    key_w = [max(len(p), *(len(k[i]) for k in keys)) for i, p in enumerate(paths)]
-    for title, name, fmt in blocks:
-        heads = stats + (["P(target)"] if "P(target)" in table and name == "npv" else [])
-        cells = [[fmt(float(table.iloc[r][f"{name}_{s}"])) for s in stats] for r in range(len(table))]
-        if len(heads) > len(stats):
-            for r, row in enumerate(cells):
-                row.append(f"{100 * float(table.iloc[r]['P(target)']):.0f} %")
-        col_w = max([len(h) for h in heads] + [len(c) for row in cells for c in row])
-        lines.append(title)
-        lines.append("  " + " ".join(f"{p:<{w}}" for p, w in zip(paths, key_w)) + " "
-                     + " ".join(f"{h:>{col_w}}" for h in heads))
-        for k, row in zip(keys, cells):
-            lines.append("  " + " ".join(f"{v:<{w}}" for v, w in zip(k, key_w)) + " "
-                         + " ".join(f"{c:>{col_w}}" for c in row))
-        lines.append("")
-    target = attr(ds, "savings_target")
-    if "P(target)" in table:
-        tm = attr(ds, "target_month")
-        by = month_label(start, float(tm)) if tm is not None else "the end"
-        lines.append(f"P(target): chance that {target_sentence(ds)} is at least {format_money(float(target))}/yr "
-                     f"by {by} (to the pound).")
-    lines.append("Completion: after horizon = later than the last simulated month; not reached = no mean.")
-    return "\n".join(lines) + "\n"
+def output_stem(paths: Sequence[str]) -> str:
+    """The name a sweep's files take in the output folder, from its swept paths, so that sweeps of different
+    parameters keep their own files (``sweep_programme.review_teams``, ``sweep_a+b``); characters other than
+    letters, digits, ``._-`` become ``_``; a long name is cut and ends in a short hash of the paths."""
+    text = "+".join(re.sub(r"[^A-Za-z0-9._-]", "_", p) for p in paths)
+    if len(text) > 80:
+        text = text[:60] + "-" + hashlib.sha256("\n".join(paths).encode()).hexdigest()[:10]
+    return f"sweep_{text}"
 
 
 __all__ = ["parse_sweep", "split_values", "value_label", "sweep_configs", "reshape_points", "sweep",
-           "sweep_summary", "format_sweep", "swept_paths", "write_atomic", "SUMMARY_OUTCOMES", "FIXED_PATHS"]
+           "sweep_summary", "csv_table", "swept_paths", "point_outcomes", "output_stem", "write_atomic",
+           "SUMMARY_OUTCOMES", "FIXED_PATHS"]

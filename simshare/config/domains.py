@@ -73,8 +73,24 @@ def _table_numbers(d: Dist) -> list[float]:
     return out
 
 
+def shown(value: Any) -> str:
+    """A config value as a message shows it: dates as dates (``2030-04``, or ``2030-04-15`` when not the
+    first of a month; a time of day kept), lists and tables with their dates so too, anything else as
+    Python writes it."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m") if value.day == 1 else value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k!r}: {shown(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
 def got(value: Any) -> str:
-    text = repr(value)
+    """A config value as a message shows it (:func:`shown`), cut to 60 characters."""
+    text = shown(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

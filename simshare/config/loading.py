@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..distributions import GROSS_CHANGE, CorrelationError, DistError
 from .cases import warn_about_cases
 from .drivers import check_drivers
-from .errors import ConfigError, ConfigWarning
+from .errors import ConfigError, ConfigWarning, OverrideError, name_entries
 from .overrides import apply_overrides, plain
 from .parameters import correlation_fit, correlation_matrix, replication_parameters
 from .schema import Config, got
@@ -321,9 +321,29 @@ def _apply_each(raw: dict, overrides: Mapping[str, Any]) -> dict:
 
 
 def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: Mapping[str, Any] | None = None) -> Config:
-    """Load and validate a config from a TOML file path or a dict; raise ConfigError listing every problem."""
+    """Load and validate a config from a TOML file path or a dict; raise ConfigError listing every problem.
+
+    Errors name list entries by their names (``services["Planning"].posts.Chiltern``). With
+    ``overrides`` ({dotted path: value}) that make it invalid, the config is checked again without
+    them: its own errors raise ConfigError as the config's; errors that only the overrides bring raise
+    :class:`OverrideError`, each line blamed on the override it comes from.
+    """
     if isinstance(source, Config):
-        return load_config(source.raw, overrides) if overrides else source
+        source = source.raw
+        if not overrides:
+            return load_config(source)
+    if not overrides:
+        return _load(source, None)
+    try:
+        return _load(source, overrides)
+    except ConfigError as err:  # only now is the config checked alone: a valid run pays for one check
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConfigWarning)  # said when the config is used
+            _load(source, None)  # the config's own errors are the config's
+        raise OverrideError(err.all_errors, overrides) from None
+
+
+def _load(source: Union[str, Path, Mapping[str, Any]], overrides: Mapping[str, Any] | None) -> Config:
     label = None
     if isinstance(source, (str, Path)):
         label = str(source)
@@ -340,10 +360,11 @@ def load_config(source: Union[str, Path, Mapping[str, Any], Config], overrides: 
     try:
         cfg = Config.model_validate({**raw, "raw": raw})
     except ValidationError as err:
-        raise ConfigError(_pydantic_errors(err) + cross, source=label) from None
-    errors = cross or (check_drivers(cfg) + _check_correlations(cfg) + _check_scenarios(cfg))
+        raise ConfigError(name_entries(_pydantic_errors(err) + cross, raw), source=label) from None
+    # the scenarios are checked only on a sound base, so that a base error is said once, not once per scenario
+    errors = cross or (check_drivers(cfg) + _check_correlations(cfg)) or _check_scenarios(cfg)
     if errors:
-        raise ConfigError(errors, source=label)
+        raise ConfigError(name_entries(errors, raw), source=label)
     warn_about_cases(cfg, label)
     return cfg
 
@@ -362,7 +383,7 @@ def _check_scenarios(cfg: Config) -> list[str]:
                 warnings.simplefilter("ignore", ConfigWarning)  # said when the scenario itself is run
                 load_config(apply_overrides(base, sc.set))
         except ConfigError as err:
-            errors += [f"scenarios[{i}] ({sc.name}): {e}" for e in err.errors]
+            errors += [f"scenarios[{i}]: {e}" for e in err.errors]
     return errors
 
 

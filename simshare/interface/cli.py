@@ -9,7 +9,7 @@ import sys
 import warnings
 from typing import Sequence
 
-from ..config import ConfigError, ConfigWarning
+from ..config import ConfigError, ConfigWarning, OverrideError
 from ..engine.executors import ExecutorError
 from ..engine.store import StoreError
 from ..model.replication import EventBudgetExceeded
@@ -50,6 +50,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
+    except OverrideError as err:  # the config file is sound: the --set values are to blame
+        said: dict[str, list[str]] = {}  # each --set once, with everything it brings
+        for paths, message in err.blamed:
+            said.setdefault(err.assignments(paths, prefix="--set "), []).append(message)
+        if len(said) == 1 and len(next(iter(said.values()))) == 1:
+            (where, (message,)), = said.items()
+            print(f"simshare {args.command}: {where}: {message}", file=sys.stderr)
+        elif len(said) == 1:
+            (where, messages), = said.items()
+            print(f"simshare {args.command}: {where}:", *(f"  {m}" for m in messages), sep="\n", file=sys.stderr)
+        else:
+            print(f"simshare {args.command}: invalid --set (the config is valid without it)", file=sys.stderr)
+            for where, messages in said.items():
+                print(f"  {where}: " + "; ".join(messages), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -1,14 +1,19 @@
 """``simshare compare CONFIG``: run the base and its scenarios with :func:`simshare.compare`, write
-``DIR/compare.nc`` and ``DIR/compare.csv`` and print the paired differences."""
+``DIR/compare.nc``, ``DIR/compare.csv`` (each scenario's own figures) and ``DIR/compare-differences.csv``
+(the paired differences), and print both."""
 
 from __future__ import annotations
 
 import argparse
 
-from ...analysis.compare import compare, format_comparison, paired_differences, scenario_configs
+from ...analysis.compare import compare, differences_for_csv, paired_differences, scenario_configs, scenario_figures
+from ...analysis.compare_text import format_comparison
 from ...config import ConfigError, load_config
 from ...engine.store import StoreError
 from .options import BadInput, choose_executor, engine_options, output_dir, overrides_from, write_csv
+
+#: the files compare writes in its output folder (and no others)
+FILES = ("compare.nc", "compare.csv", "compare-differences.csv")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,15 +39,17 @@ def command(args: argparse.Namespace) -> int:
         raise BadInput(f"--scenario: {'; '.join(err.errors)}") from None
     executor = choose_executor(args)
     out = output_dir(args, args.config)
-    path = out / "compare.nc"
+    path, own, diffs = (out / name for name in FILES)
     try:
         ds = compare(args.config, args.scenario, args.baseline, replications=args.replications, seed=args.seed,
                      workers=args.workers, executor=executor, chunk_size=args.chunk_size, scheduler=args.scheduler,
                      progress=not args.quiet, output=path, overrides=overrides)
     except StoreError as err:
         raise BadInput(str(err)) from None
-    table = paired_differences(ds)
-    write_csv(table, out / "compare.csv")
-    print(format_comparison(ds, table))
-    print(f"results: {path} and {out / 'compare.csv'} ({args.replications} replications)")
+    table, figures = paired_differences(ds), scenario_figures(ds)
+    write_csv(figures, own)
+    write_csv(differences_for_csv(table), diffs)
+    print(format_comparison(ds, table, figures))
+    print(f"results: {path}, {own} and {diffs} ({args.replications} replications)")
+    print(f"one scenario's full table: simshare summary {path} --scenario NAME")
     return 0

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ...config import parse_assignment
+from ...config import ConfigError, parse_assignment
 from ...engine.simulate import MAX_REPLICATIONS, MAX_SEED, MAX_WORKERS, default_executor
 
 EXIT_BAD_INPUT = 2
@@ -48,7 +48,10 @@ def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
     """``--set PATH=VALUE`` options as a dict of overrides."""
     out: dict[str, Any] = {}
     for text in assignments or []:
-        path, value = parse_assignment(text)
+        try:
+            path, value = parse_assignment(text)
+        except ConfigError as err:
+            raise BadInput("; ".join(err.errors)) from None
         out[path] = value
     return out
 
@@ -86,7 +89,8 @@ def engine_options(p: argparse.ArgumentParser, replications: int) -> None:
     p.add_argument("--chunk-size", type=positive_int("--chunk-size"), metavar="K",
                    help="replications per task (does not change the results)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default results/<config name>/)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress (a bar on a terminal, a line every 5 s otherwise)")
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -11,6 +11,7 @@ from ...analysis.precision import PrecisionWarning, parse_precision, precision_s
 from ...analysis.run import simulate
 from ...analysis.summary import format_baseline, format_summary
 from ...config import load_config
+from ...engine.progress import Progress
 from ...engine.store import StoreError
 from ..report import write_report
 from .options import BadInput, choose_executor, engine_options, output_dir, overrides_from, positive_int
@@ -49,12 +50,14 @@ def command(args: argparse.Namespace) -> int:
         raise BadInput(f"--max-replications ({args.max_replications}) must be at least -n ({args.replications})")
     out = output_dir(args, args.config)
     path = out / "results.nc"
-    with warnings.catch_warnings():
+    what = "run with the status quo" if args.baseline else "run"
+    with warnings.catch_warnings(), Progress(args.replications, what, unit="replication",
+                                             enabled=not args.quiet) as bar:
         warnings.simplefilter("ignore", PrecisionWarning)  # said below, in the command line's words
         try:
             ds = simulate(cfg, args.replications, args.seed, workers=args.workers, executor=executor,
                           chunk_size=args.chunk_size, sampling=args.sampling, scheduler=args.scheduler,
-                          baseline=args.baseline, output=path, resume=args.resume, progress=not args.quiet,
+                          baseline=args.baseline, output=path, resume=args.resume, progress=bar,
                           precision=targets, max_replications=args.max_replications)
         except StoreError as err:
             raise BadInput(str(err)) from None

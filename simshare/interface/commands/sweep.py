@@ -1,11 +1,13 @@
 """``simshare sweep CONFIG --set PATH=V1,V2,...``: run the full factorial with :func:`simshare.sweep`,
-write ``DIR/sweep.nc`` and ``DIR/sweep.csv`` and print a row per point."""
+write ``DIR/sweep_PATHS.nc`` and ``DIR/sweep_PATHS.csv`` (named by the swept paths, so that a sweep of
+other parameters keeps its own files) and print a row per point."""
 
 from __future__ import annotations
 
 import argparse
 
-from ...analysis.sweep import format_sweep, parse_sweep, sweep, sweep_configs, sweep_summary
+from ...analysis.sweep import csv_table, output_stem, parse_sweep, sweep, sweep_configs, sweep_summary
+from ...analysis.sweep_text import format_sweep
 from ...config import ConfigError, load_config
 from .options import BadInput, choose_executor, engine_options, output_dir, write_csv
 
@@ -31,11 +33,12 @@ def command(args: argparse.Namespace) -> int:
         raise BadInput("--set " + "\n  --set ".join(err.errors)) from None
     executor = choose_executor(args)
     out = output_dir(args, args.config)
+    stem = output_stem(list(axes))
+    path, csv = out / f"{stem}.nc", out / f"{stem}.csv"
     ds = sweep(cfg, axes, replications=args.replications, seed=args.seed, workers=args.workers, executor=executor,
-               chunk_size=args.chunk_size, scheduler=args.scheduler, progress=not args.quiet,
-               output=out / "sweep.nc")
+               chunk_size=args.chunk_size, scheduler=args.scheduler, progress=not args.quiet, output=path)
     table = sweep_summary(ds)
-    write_csv(table, out / "sweep.csv")
+    write_csv(csv_table(ds, table), csv)
     print(format_sweep(ds, table))
-    print(f"results: {out / 'sweep.nc'} and {out / 'sweep.csv'} ({len(table)} points × {args.replications} replications)")
+    print(f"results: {path} and {csv} ({len(table)} points × {args.replications} replications)")
     return 0
