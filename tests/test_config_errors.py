@@ -478,3 +478,22 @@ def test_a_bad_config_with_a_set_is_still_blamed_on_the_config(tmp_path, capsys)
     assert main(["run", str(path), "--set", "programme.review_teams=3", "-n", "2", "-o", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and 'services["Licensing"].posts.Chiltern' in err and "--set" not in err, err
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
+    """Notepad and Excel save "UTF-8" with a byte-order mark: the config reads as without it."""
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + toml_text(small_config()).encode("utf-8"))
+    assert main(["validate", str(path)]) == 0
+
+
+@pytest.mark.parametrize("text, shown", [
+    ('[programme]\nname = "x"\nname = "y"\n', 'name = "y"'),          # a key written twice
+    ('[programme]\nname = "x\n', 'name = "x'),                           # an unclosed string
+])
+def test_toml_syntax_errors_show_the_line(tmp_path, capsys, text, shown):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err + capsys.readouterr().out
+    assert "TOML syntax error" in err and shown in err

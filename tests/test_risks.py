@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -440,3 +441,26 @@ def test_bad_input_exits_2_naming_the_key(bad_results, name):
     assert proc.returncode == 2, report
     expect = BAD[name][1]
     assert any(all(part in line for part in expect) for line in proc.stderr.splitlines()), report
+
+
+@pytest.mark.parametrize("factor", [0, {"dist": "discrete", "values": [0, 1]}, {"dist": "uniform", "min": 0, "max": 2}])
+@pytest.mark.parametrize("applies_to", [["programme.committee_interval_months"], ["*"]])
+def test_driver_that_can_be_zero_on_a_key_that_must_stay_positive_is_refused(factor, applies_to):
+    raw = config([service("A", 1, 2)], drivers=[{"name": "politics", "factor": factor, "applies_to": applies_to}])
+    with pytest.raises(ConfigError, match=r'drivers\["politics"\]\.factor: can be 0.*committee_interval_months'):
+        simshare.load_config(raw)
+
+
+@pytest.mark.parametrize("driver, expected", [
+    ({"name": "a.mode", "factor": 1.2, "applies_to": ["services.*.review_months"]}, "must not contain '.' or '*'"),
+    ({"name": "a*", "factor": 1.2, "applies_to": ["services.*.review_months"]}, "must not contain '.' or '*'"),
+    ({"name": "x", "factor": 1.2, "applies_to": ["services.*.review_months"] * 2}, "appears twice"),
+])
+def test_driver_names_and_paths_are_unambiguous(driver, expected):
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        simshare.load_config(config([service("A", 1, 2)], drivers=[driver]))
+
+
+def test_after_names_a_service_once():
+    with pytest.raises(ConfigError, match=r"""services\["B"\]\.after: 'A' appears twice"""):
+        simshare.load_config(config([service("A", 1, 2), service("B", 1, 2, after=["A", "A"])]))

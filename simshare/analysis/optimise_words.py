@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .compare import signed_money
+from .compare_text import signed_money
 from .floors import Floor
 from .levers import describe
 

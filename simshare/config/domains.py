@@ -292,6 +292,24 @@ def _name(value: Any) -> str:
 
 Name = Annotated[str, BeforeValidator(_name)]
 
+
+def distinct(values: list[str]) -> list[str]:
+    """A list of names with no repeats (``after``, a driver's ``applies_to``)."""
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value!r} appears twice")
+        seen.add(value)
+    return values
+
+
+def driver_name(value: str) -> str:
+    """A driver's name is part of the path ``drivers.NAME`` (in --set, sweeps, sensitivity): no ``.`` or ``*``."""
+    if "." in value or "*" in value:
+        raise ValueError(f"a driver's name must not contain '.' or '*' (it is used in paths such as "
+                         f"drivers.NAME), got {value!r}")
+    return value
+
 #: keys whose value is drawn afresh each time the thing happens (docs/model.md)
 OCCURRENCE_KEYS = {
     "programme": ("rework_months", "team_replacement_months"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from ..distributions import bounds
 from .schema import Config, Council, Domain, JointManagement, Programme, Service, domain_of
 
 #: tables of a service whose entries (one per council) are parameters a driver may multiply
@@ -91,6 +92,21 @@ def check_drivers(cfg: Config) -> list[str]:
                     f"{driver.name!r}); a path names a numeric key, e.g. 'services.*.implementation_months', "
                     "'councils.NAME.approval_months', 'programme.rework_months' or 'services.NAME.budget'"
                 )
+    factors = driver_factors(cfg)
+    domains = {t: domain for t, _, domain in known}
+    for path, drivers in factors.items():
+        domain = domains[path]
+        if not domain.lo_open:
+            continue
+        for i in drivers:
+            lowest = bounds(cfg.drivers[i].factor)[0]
+            if lowest <= 0:
+                errors.append(
+                    f"drivers[{i}].factor: can be {lowest:g}, and driver {cfg.drivers[i].name!r} multiplies {path}, "
+                    f"which must stay above 0 ({domain.what}); give the factor a minimum above 0 or leave "
+                    "that key out of applies_to"
+                )
+                break
     return errors
 
 

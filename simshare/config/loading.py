@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import multiprocessing
+import re
 import tomllib
 import warnings
 from pathlib import Path
@@ -294,7 +295,7 @@ def _read_toml(path: Path) -> dict:
                 raise ConfigError([f"{path} is {what}"])
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError([f"{path} is {path.stat().st_size:,} bytes; a config may be at most {MAX_CONFIG_BYTES:,}"])
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad, Excel) is dropped
     except FileNotFoundError:
         raise ConfigError([f"no such file: {path}"]) from None
     except IsADirectoryError:
@@ -304,7 +305,9 @@ def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError([f"TOML syntax error: {err}"], source=str(path)) from None
+        at = re.search(r"at line (\d+)", str(err))  # show the line itself (a key written twice, a stray quote)
+        line = text.splitlines()[int(at.group(1)) - 1].strip() if at and int(at.group(1)) <= len(text.splitlines()) else ""
+        raise ConfigError([f"TOML syntax error: {err}" + (f": {line[:120]}" if line else "")], source=str(path)) from None
 
 
 def _apply_each(raw: dict, overrides: Mapping[str, Any]) -> dict:

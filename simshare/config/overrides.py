@@ -100,10 +100,17 @@ def _set_in(table: dict, parts: list[str], value: Any, model: type[BaseModel], p
     if len(rest) == 1 and isinstance(current, dict) and "dist" in current:
         current[rest[0]] = copy.deepcopy(value)
         return
-    raise ConfigError(
-        [f"{path}: {key} is {'a number' if not isinstance(current, dict) else 'not a distribution table'} "
-         f"here, so it has no parameter {'.'.join(rest)!r}"]
-    )
+    if isinstance(current, list) or (current is None and _is_list(model, key)):
+        raise ConfigError([f"{path}: {key} is a list; set it whole, e.g. {'.'.join(path.split('.')[:-len(rest)])}"
+                           f"=[...]"])
+    what = "a number" if not isinstance(current, dict) else "not a distribution table"
+    raise ConfigError([f"{path}: {key} is {what} here, so it has no parameter {'.'.join(rest)!r}"])
+
+
+def _is_list(model: type, key: str) -> bool:
+    """Whether ``model``'s field ``key`` holds a list (``after``, ``order``, ``applies_to``)."""
+    field = model.model_fields.get(key)
+    return field is not None and "list[" in str(field.annotation)
 
 
 def _set_driver(table: dict, rest: list[str], value: Any, path: str) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .domains import (  # INTEGER_KEYS, OCCURRENCE_KEYS, Domain and got are re-exported
     Count,
+    distinct,
+    driver_name,
     Date,
     DiscountRate,
     Domain,
@@ -129,7 +131,7 @@ class Service(_Model):
     one_off_cost: Money = 0.0
     ramp_months: Months = 0.0
     recruitment_freeze: Flag = False
-    after: list[Name] = []
+    after: Annotated[list[Name], AfterValidator(distinct)] = []
     realisation: Fraction = 1.0
     pay_harmonisation: Fraction = 0.0
     harmonisation_cost: Money = 0.0
@@ -153,9 +155,9 @@ class Scenario(_Model):
 class Driver(_Model):
     """A risk driver (common cause): a replication parameter multiplying every parameter it names."""
 
-    name: Name
+    name: Annotated[Name, AfterValidator(driver_name)]
     factor: Multiplier
-    applies_to: Annotated[list[Name], Field(min_length=1)]
+    applies_to: Annotated[list[Name], Field(min_length=1), AfterValidator(distinct)]
     description: str = ""
 
 

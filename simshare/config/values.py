@@ -381,6 +381,11 @@ class _Template:
         return None, lambda vals, got: _scaled(base(vals, got), fixed * math.prod(vals[j] for j in columns), domain)
 
 
+#: how far above its bound a driven key that must stay above it is kept (the validation refuses a factor
+#: that can be 0 on such a key; this catches products that underflow)
+_POSITIVE_FLOOR = 1e-300
+
+
 def _scaled(value: Any, factor: float, domain: Domain | None) -> Any:
     """``value`` multiplied by a driver's ``factor``: an occurrence's every draw, or a number, brought back
     into its key's domain (a probability or fraction at most 1; a whole number rounded half up, at least
@@ -393,4 +398,5 @@ def _scaled(value: Any, factor: float, domain: Domain | None) -> Any:
     if domain.integer:
         return max(int(math.floor(x + 0.5)), int(domain.lo))
     x = min(max(x, domain.lo), domain.hi)
-    return math.nextafter(domain.lo, math.inf) if domain.lo_open and x <= domain.lo else x
+    # a key that must stay above 0 stays above a floor whose ratios to the model's months are finite
+    return domain.lo + _POSITIVE_FLOOR if domain.lo_open and x <= domain.lo + _POSITIVE_FLOOR else x

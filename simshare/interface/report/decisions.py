@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 import xarray as xr
 
-from ...analysis.compare import signed_money
+from ...analysis.compare_text import signed_money
 from ...analysis.discover_words import parameter_label, value_text
 from ...analysis.optimise_words import OBJECTIVES, at_the_edge, finish_words
 from ...analysis.results import attr, format_money
