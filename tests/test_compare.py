@@ -264,3 +264,14 @@ def test_cli_writes_own_figures_with_calendar_months_and_differences_without_inf
     diffs = (out / "compare-differences.csv").read_text()
     assert "inf" not in diffs
     assert f"simshare summary {out / 'compare.nc'} --scenario NAME" in result.stdout
+
+
+def test_a_scenario_that_dissolves_shows_its_chance():
+    """A scenario with a dissolution hazard: its own row says how often the partnership has ended (here
+    always: a hazard of 100 a year dissolves within weeks of the first go-live); the base never does."""
+    raw = small_config(scenarios=[{"name": "fragile", "set": {"programme.dissolution_annual": 100}}])
+    ds = compare(raw, replications=6, seed=3)
+    figures = scenario_figures(ds)
+    assert figures.at["base", "P(dissolved)"] == 0.0 and figures.at["fragile", "P(dissolved)"] == 1.0
+    assert "dissolved" in format_comparison(ds)
+    assert "P(dissolved)" not in scenario_figures(compare(small_config(), replications=4, baseline=True))

@@ -224,3 +224,10 @@ def test_sweeps_of_different_paths_write_different_files():
     assert output_stem([INTERVAL, FRACTION]) == "sweep_programme.committee_interval_months+services._.savings_fraction"
     long = output_stem([f"services.Service number {k}.savings_fraction" for k in range(10)])
     assert len(long) < 90 and long != output_stem([f"services.Service number {k}.savings_fraction" for k in range(11)])
+
+
+def test_a_swept_hazard_shows_the_chance_of_dissolution():
+    ds = sweep(small_config(), {"programme.dissolution_annual": [0, 100]}, replications=6, seed=3)
+    table = sweep_summary(ds)
+    assert list(table["P(dissolved)"]) == [0.0, 1.0]
+    assert "dissolved" in format_sweep(ds)

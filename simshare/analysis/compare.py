@@ -270,12 +270,15 @@ def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
     replications cannot bound it); ``P(never finishes)``, the share of futures in which the programme
     is not complete by the horizon; ``no_programme`` (True for the status quo: the completion columns are
     then empty and ``P(never finishes)`` NaN: not applicable); and, when the config has a savings target,
-    ``P(target)`` and ``P(target)_hw``.
+    ``P(target)`` and ``P(target)_hw``; when the partnership dissolves by the horizon in any future of any
+    scenario, ``P(dissolved)``.
     """
     if "scenario" not in ds.dims:
         raise ValueError("scenario figures need a dataset with a scenario dimension (simshare compare)")
     start = start_date(ds)
     rows, names = [], [str(s) for s in ds["scenario"].values]
+    # any scenario that can dissolve (a hazard set in a scenario, not only the base) adds P(dissolved)
+    dissolving = "dissolved_month" in ds and bool(np.isfinite(ds["dissolved_month"].values).any())
     for name in names:
         values = outcomes(ds, name)
         est, low, high = statistic_ci(values["npv"], "P50", confidence)
@@ -292,6 +295,8 @@ def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
         prob = target_probability(ds, confidence=confidence, scenario=name)
         if prob is not None:
             row["P(target)"], row["P(target)_hw"] = prob
+        if dissolving:
+            row["P(dissolved)"] = float(np.mean(np.isfinite(ds["dissolved_month"].sel(scenario=name).values)))
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(names, name="scenario"))
     table.attrs.update(confidence=confidence, replications=int(ds.sizes["replication"]))

@@ -112,6 +112,9 @@ def own_lines(ds: xr.Dataset, figures: pd.DataFrame) -> list[str]:
     target = "P(target)" in figures
     if target:
         heads.append("P(target)")
+    dissolving = "P(dissolved)" in figures
+    if dissolving:
+        heads.append("dissolved")
     rows = []
     for name, row in figures.iterrows():
         hw = float(row["npv_P50_hw"])
@@ -123,6 +126,8 @@ def own_lines(ds: xr.Dataset, figures: pd.DataFrame) -> list[str]:
             cells = [npv] + [_dated(row[f"programme_complete_{s}"], float(row[f"programme_complete_{s}_hw_months"]))
                              for s in ("P50", "P80")]
             cells += [f"in {_percent(float(row['P(never finishes)']))}"] + ([chance] if target else [])
+        if dissolving:
+            cells += [None] * (len(heads) - 1 - len(cells)) + [f"in {_percent(float(row['P(dissolved)']))}"]
         rows.append((str(name), cells))
     return _table(heads, rows)
 

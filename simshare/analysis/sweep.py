@@ -294,10 +294,13 @@ def sweep_summary(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
     the share of futures not complete by the horizon; and ``P(target)`` with ``P(target)_hw`` (Wilson) when
     the config has a savings target. Completion is in months from the start: +inf = after the horizon
     (a percentile that leans on futures that never finish), NaN mean when any never finishes, +inf
-    half-width when too few futures finish to bound the figure. :func:`csv_table` gives the same table
+    half-width when too few futures finish to bound the figure; ``P(dissolved)`` when the partnership
+    dissolves by the horizon in any future of any point. :func:`csv_table` gives the same table
     with calendar months."""
     paths = swept_paths(ds)
     rows, index = [], []
+    # a swept hazard (or any point that dissolves) adds P(dissolved): why NPV collapses at some points
+    dissolving = "dissolved_month" in ds and bool(np.isfinite(ds["dissolved_month"].values).any())
     for key, d in point_outcomes(ds):
         values = outcomes(d)
         row: dict[str, float] = {}
@@ -309,6 +312,8 @@ def sweep_summary(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
         prob = target_probability(d, confidence=confidence)
         if prob is not None:
             row["P(target)"], row["P(target)_hw"] = prob
+        if dissolving:
+            row["P(dissolved)"] = float(np.mean(np.isfinite(np.asarray(d["dissolved_month"].values, dtype=float))))
         rows.append(row)
         index.append(key)
     table = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=paths))

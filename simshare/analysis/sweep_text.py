@@ -58,6 +58,10 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
             for r, row in enumerate(cells):
                 row.append(f"{100 * float(table.iloc[r]['P(target)']):.0f} % "
                            f"±{100 * float(table.iloc[r]['P(target)_hw']):.0f}")
+        if name == "npv" and "P(dissolved)" in table:
+            heads.append("dissolved")
+            for r, row in enumerate(cells):
+                row.append(f"in {100 * float(table.iloc[r]['P(dissolved)']):.0f} %")
         if name == "programme_complete_month":
             heads.append("never finishes")
             for r, row in enumerate(cells):
