@@ -358,7 +358,7 @@ def test_format_summary_board_table():
     assert "£" in text and "m " in text
     assert "Oct 2016" in text  # the target month, 48 months after Oct 2012
     p, hw = target_probability(ds)
-    line = [ln for ln in text.splitlines() if ln.startswith("P(savings run-rate ≥ £1.24m/yr by Oct 2016): ")]
+    line = [ln for ln in text.splitlines() if ln.startswith("P(savings run-rate ≥ £1.24m/yr in Oct 2016): ")]
     assert line and f"{100 * p:.0f} % ± {100 * hw:.0f} %" in line[0]
     assert max(len(ln) for ln in text.splitlines()) <= 100
     assert "%" in text and "Chiltern" in text and "South Bucks" in text

@@ -215,7 +215,7 @@ def format_comparison(ds: xr.Dataset, table: pd.DataFrame | None = None, figures
         tm = target_month(ds)
         by = month_label(start_date(ds), tm) if tm is not None else "the end"
         lines.append(f"P(target): chance that {target_sentence(ds)} is at least "
-                     f"{format_money(float(attr(ds, 'savings_target')))}/yr by {by} (to the pound); ± in % points.")
+                     f"{format_money(float(attr(ds, 'savings_target')))}/yr in {by} (to the pound); ± in % points.")
     lines.append("")
     lines.append("Headlines:")
     lines.extend(f"  {headline(name, table, figures)}" for name in names)

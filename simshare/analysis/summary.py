@@ -314,7 +314,7 @@ def format_summary(
         target = float(attr(ds, "savings_target"))
         whose = "reviews' savings run-rate" if target_variable(ds) == "service_savings_run_rate" and \
             has_joint_management(ds) else "savings run-rate"
-        lines.append(f"P({whose} ≥ {format_money(target)}/yr by {by}): {_percent(p, hw)}")
+        lines.append(f"P({whose} ≥ {format_money(target)}/yr in {by}): {_percent(p, hw)}")
     if ahead is not None:
         lines.append(f"P(every partner's NPV > £0): {_percent(*ahead)}")
     gone = dissolution_probability(ds, confidence=confidence, scenario=scenario)
