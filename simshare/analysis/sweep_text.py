@@ -80,7 +80,7 @@ def format_sweep(ds: xr.Dataset, table: pd.DataFrame | None = None) -> str:
         tm = attr(ds, "target_month")
         by = month_label(start, float(tm)) if tm is not None else "the end"
         lines.append(f"P(target): chance that {target_sentence(ds)} is at least {format_money(float(target))}/yr "
-                     f"by {by} (to the pound); ± in % points.")
+                     f"in {by} (to the pound); ± in % points.")
     lines.append("Completion: after horizon = later than the last simulated month, in more futures than that "
                  "percentile allows; the mean is n/a when any future never finishes.")
     if unbounded:
