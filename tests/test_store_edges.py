@@ -213,3 +213,16 @@ def test_event_budget(tmp_path, capsys, monkeypatch):
     assert _run(tmp_path / "out", 2) == 2
     err = capsys.readouterr().err
     assert "budget of 5" in err and cfg.programme.name in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    (lambda tmp: (tmp / "out" / "results.nc").mkdir(parents=True), lambda tmp: ["-o", str(tmp / "out")],
+     "a folder of that name is in the way"),
+    (lambda tmp: None, lambda tmp: ["-o", ""], "an empty folder name"),
+    (lambda tmp: None, lambda tmp: ["-o", "  "], "an empty folder name"),
+])
+def test_unusable_output_is_refused_before_running(tmp_path, capsys, setup, args, message):
+    setup(tmp_path)
+    assert main(["run", MINIMAL, "-n", "4", "-q", *args(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -213,6 +213,8 @@ def run_to_file(run: Run, replications: int, output: Path, *, workers: int = 1, 
     :class:`StopRule`'s ``attrs()`` are recorded in the results.
     """
     output = Path(output)
+    if output.is_dir():  # said now, not after every replication has run
+        raise StoreError(f"cannot write {output}: a folder of that name is in the way; remove it or choose another -o")
     with FolderLock(output.parent):
         return _run_locked(run, replications, output, workers=workers, executor=executor, chunk_size=chunk_size,
                            scheduler=scheduler, resume=resume, progress=progress, stop=stop,

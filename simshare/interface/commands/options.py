@@ -58,6 +58,8 @@ def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
 
 def output_dir(args: argparse.Namespace, cfg_path: str) -> Path:
     """The output folder (``-o`` or results/<config stem>/), created and checked writable."""
+    if args.output is not None and not args.output.strip():
+        raise BadInput("-o: an empty folder name; give a folder, or leave -o out for results/<config name>/")
     out = Path(args.output) if args.output else Path("results") / Path(cfg_path).stem
     try:
         out.mkdir(parents=True, exist_ok=True)
