@@ -99,7 +99,10 @@ def test_completion_scurves(minimal, with_baseline):
 
 def test_resilience_and_vacancy(minimal, with_baseline):
     fig = check(plots.resilience_chart(minimal))
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == minimal.sizes["council"]
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    councils = [str(c) for c in minimal["council"].values]
+    # a monthly band per council, each beside the distribution of its futures' lowest month
+    assert [ax.get_title("left") for ax in shown] == [x for c in councils for x in (c, "lowest month")]
     fig = check(plots.resilience_chart(with_baseline, "vacancy_rate"))
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert any("status quo" in label for label in labels)

@@ -1,0 +1,233 @@
+"""Bounded passes over stored results: summaries, tables and figures read a results file in pieces.
+
+A results file opened with ``xarray.open_dataset`` is lazy: a variable is read from disk only when
+its values are asked for. The functions here never ask for a whole (replication, time, ...) variable
+at once: they read blocks of replications (for a reduction over time, such as each future's lowest
+resilience) or blocks of months holding every replication (for a quantile over replications, such as
+a fan chart's P10 band), each block at most :data:`BLOCK_BYTES`. So the memory a summary, a table or
+a report needs grows only with one value per replication (a few numbers per future), not with
+replications × months × councils, and it needs neither dask nor a chunked dataset.
+
+Every figure is exact: a quantile over replications is computed on a block holding every replication
+of its months (numpy's linear method, as in memory), and a reduction over time is the same reduction
+per future; a mean is the mean of exact per-future values. An in-memory dataset gives the same
+figures (tests/test_memory_bounded.py holds them to it).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+import xarray as xr
+
+#: the most bytes one block of a pass reads (and holds as float64) at once
+BLOCK_BYTES = 8 * 2**20
+
+
+def _itemsize(da: xr.DataArray) -> int:
+    return max(8, np.dtype(da.dtype).itemsize)  # values are worked on as float64
+
+
+def _slices(length: int, step: int) -> Iterator[slice]:
+    step = max(1, int(step))
+    for start in range(0, length, step):
+        yield slice(start, min(start + step, length))
+
+
+def replication_blocks(da: xr.DataArray, budget: int = BLOCK_BYTES) -> Iterator[np.ndarray]:
+    """The values of ``da`` (dims ``replication`` first, then the rest in their order) as float arrays of
+    consecutive replications, each at most ``budget`` bytes (at least one replication)."""
+    rest = [d for d in da.dims if d != "replication"]
+    da = da.transpose("replication", *rest)
+    per = _itemsize(da) * int(np.prod([da.sizes[d] for d in rest], dtype=np.int64))
+    for block in _slices(da.sizes["replication"], budget // max(per, 1)):
+        yield np.asarray(da.isel(replication=block).values, dtype=float)
+
+
+def reduce_replications(da: xr.DataArray, reduce: Callable[[np.ndarray], np.ndarray],
+                        budget: int = BLOCK_BYTES) -> np.ndarray:
+    """``reduce`` applied to blocks of replications of ``da`` (axis 0: replication, the other dims in
+    their order), joined along the replications: e.g. ``lambda v: v.min(axis=1)`` for each future's
+    lowest value over time. ``reduce`` must work replication by replication."""
+    parts = [np.asarray(reduce(values)) for values in replication_blocks(da, budget)]
+    return np.concatenate(parts, axis=0) if parts else np.empty((0,))
+
+
+def lowest_over_time(da: xr.DataArray, budget: int = BLOCK_BYTES) -> np.ndarray:
+    """Each replication's minimum over ``time`` of ``da``: shape (replication, other dims in order), NaN
+    ignored (NaN where every month is NaN)."""
+    axis = [d for d in da.dims if d != "replication"].index("time") + 1
+
+    def low(v: np.ndarray) -> np.ndarray:
+        out = np.full(v.shape[:axis] + v.shape[axis + 1:], np.nan)
+        ok = ~np.all(np.isnan(v), axis=axis)
+        out[ok] = np.nanmin(np.moveaxis(v, axis, -1)[ok], axis=-1)
+        return out
+
+    return reduce_replications(da, low, budget)
+
+
+def max_abs_difference(a: xr.DataArray, b: xr.DataArray, budget: int = BLOCK_BYTES) -> float:
+    """The largest ``|a - b|`` over every element (NaN ignored; 0 when there is none), read in blocks of
+    replications. ``a`` and ``b`` have the same dims."""
+    rest = [d for d in a.dims if d != "replication"]
+    a, b = a.transpose("replication", *rest), b.transpose("replication", *rest)
+    per = 8 * int(np.prod([a.sizes[d] for d in rest], dtype=np.int64))
+    largest = 0.0
+    for block in _slices(a.sizes["replication"], budget // max(2 * per, 1)):
+        diff = np.abs(np.asarray(a.isel(replication=block).values, dtype=float)
+                      - np.asarray(b.isel(replication=block).values, dtype=float))
+        largest = max(largest, float(np.nanmax(diff, initial=0.0)))
+    return largest
+
+
+def _block_length(da: xr.DataArray, per: int, budget: int) -> int:
+    """Replications per block: as many as ``budget`` allows (at least one), rounded down to whole chunks of
+    the file ``da`` was read from, so that each stored chunk is decompressed once per pass."""
+    step = max(1, budget // max(per, 1))
+    sizes = da.encoding.get("chunksizes")
+    dims = da.encoding.get("original_dims") or None
+    if sizes and "replication" in da.dims:
+        try:
+            chunk = int(sizes[list(dims or da.dims).index("replication")]) if dims else None
+        except (ValueError, IndexError):
+            chunk = None
+        if chunk and step > chunk:
+            step -= step % chunk
+    return step
+
+
+def _blocks(da: xr.DataArray, budget: int) -> Iterator[np.ndarray]:
+    """Blocks of replications of ``da`` (replication first) as 2-D float arrays (replications, columns)."""
+    per = _itemsize(da) * int(np.prod([da.sizes[d] for d in da.dims if d != "replication"], dtype=np.int64))
+    for block in _slices(da.sizes["replication"], _block_length(da, per, budget)):
+        values = np.asarray(da.isel(replication=block).values, dtype=float)
+        yield values.reshape(values.shape[0], -1)
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """numpy's linear interpolation of quantiles, to the bit (numpy.lib._function_base_impl._lerp)."""
+    diff = b - a
+    out = np.add(a, diff * t)
+    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    return out
+
+
+_BINS = 64  # the second pass counts each bracket in this many bins
+
+
+def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budget: int = BLOCK_BYTES) -> np.ndarray:
+    """Percentiles ``levels`` (0..100) over the replications of ``da`` at each value of its other dims (in
+    their order, e.g. time then council): shape (len(levels), other dims...). NaN is ignored; a column with
+    no value gives NaN. The figures equal ``numpy.nanpercentile(values, levels, axis=0)`` to the bit.
+
+    Memory stays bounded whatever the number of replications: three passes over blocks of replications
+    (each at most ``budget`` bytes) select the order statistics exactly. Pass 1 brackets each wanted
+    order statistic between the lowest and highest of the blocks' own order statistics at that level
+    (which provably holds it); pass 2 counts, per column, the values below the bracket and in each of
+    64 bins across it; pass 3 keeps only the values in the bins holding the wanted ranks, sorts them and
+    interpolates as numpy does.
+    """
+    rest = [d for d in da.dims if d != "replication"]
+    da = da.transpose("replication", *rest)
+    shape = tuple(da.sizes[d] for d in rest)
+    q = np.true_divide(np.asarray(levels, dtype=float), 100)
+    L, m = q.size, int(np.prod(shape, dtype=np.int64))
+    cols = np.arange(m)
+    # pass 1: how many values each column holds, and a bracket for each wanted order statistic
+    count = np.zeros(m, dtype=np.int64)
+    lo = np.full((L, m), np.inf)
+    hi = np.full((L, m), -np.inf)
+    for v in _blocks(da, budget):
+        v = np.sort(v, axis=0)  # NaN last
+        nv = np.count_nonzero(~np.isnan(v), axis=0)
+        count += nv
+        has = nv > 0
+        where = (nv - 1)[None, :] * q[:, None]
+        low_i = np.clip(np.floor(where), 0, None).astype(np.intp)
+        high_i = np.clip(np.ceil(where), 0, None).astype(np.intp)
+        lo = np.where(has, np.fmin(lo, v[low_i, cols]), lo)
+        hi = np.where(has, np.fmax(hi, v[high_i, cols]), hi)
+    out = np.full((L, m), np.nan)
+    ok = count > 0
+    if not ok.any():
+        return out.reshape((L,) + shape)
+    # the ranks numpy interpolates between (linear method, "type 7")
+    virtual = (count - 1)[None, :] * q[:, None]
+    previous = np.floor(virtual)
+    gamma = virtual - previous
+    k0 = previous.astype(np.int64)
+    k1 = k0 + 1
+    top = virtual >= (count - 1)[None, :]
+    k0 = np.where(top, count - 1, k0)
+    k1 = np.where(top | (gamma == 0), k0, k1)  # with no weight on the next value, a + (b - a) * 0 is a
+    # pass 2: values below each bracket, and a histogram across it
+    width = np.where(hi > lo, hi - lo, 1.0)
+    below = np.zeros((L, m), dtype=np.int64)
+    hist = np.zeros((L, m, _BINS), dtype=np.int64)
+
+    def bins(v: np.ndarray, l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The values of ``v`` inside level ``l``'s brackets: (their columns, their bins, the values)."""
+        rows, cs = np.nonzero((v >= lo[l]) & (v <= hi[l]))
+        x = v[rows, cs]
+        b = np.clip(((x - lo[l, cs]) / width[l, cs] * _BINS).astype(np.int64), 0, _BINS - 1)
+        return cs, b, x
+
+    for v in _blocks(da, budget):
+        below += np.count_nonzero(v[None] < lo[:, None, :], axis=1)
+        for l in range(L):
+            cs, b, _ = bins(v, l)
+            hist[l] += np.bincount(cs * _BINS + b, minlength=m * _BINS).reshape(m, _BINS)
+    cumulative = below[:, :, None] + np.cumsum(hist, axis=2)  # values up to the end of each bin
+    first = np.zeros((L, m), dtype=np.int64)  # the bins holding ranks k0 and k1
+    last = np.zeros((L, m), dtype=np.int64)
+    for l in range(L):
+        first[l] = np.argmax(cumulative[l] > k0[l][:, None], axis=1)
+        last[l] = np.argmax(cumulative[l] > k1[l][:, None], axis=1)
+    held = (below <= k0) & (cumulative[:, :, -1] > k1)
+    if not held[:, ok].all():  # cannot happen (see the docstring); never give an inexact figure
+        raise RuntimeError("quantiles_over_replications: an order statistic fell outside its bracket")
+    # pass 3: the values in those bins, sorted, column by column
+    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(L)]
+    for v in _blocks(da, budget):
+        for l in range(L):
+            cs, b, x = bins(v, l)
+            keep = (b >= first[l, cs]) & (b <= last[l, cs])
+            kept[l].append((cs[keep], x[keep]))
+    for l in range(L):
+        cs = np.concatenate([c for c, _ in kept[l]]) if kept[l] else np.empty(0, dtype=np.intp)
+        vals = np.concatenate([x for _, x in kept[l]]) if kept[l] else np.empty(0)
+        order = np.lexsort((vals, cs))
+        cs, vals = cs[order], vals[order]
+        start = np.searchsorted(cs, cols)
+        before = np.where(first[l] > 0, below[l] + np.take_along_axis(
+            np.cumsum(hist[l], axis=1), np.maximum(first[l] - 1, 0)[:, None], axis=1)[:, 0], below[l])
+        c = cols[ok]
+        a = vals[start[c] + (k0[l, c] - before[c])]
+        b = vals[start[c] + (k1[l, c] - before[c])]
+        out[l, c] = _lerp(a, b, gamma[l, c])
+    return out.reshape((L,) + shape)
+
+
+def mean_over(da: xr.DataArray, keep: str | None = None, budget: int = BLOCK_BYTES) -> float | np.ndarray:
+    """The mean of ``da`` over every dim but ``keep`` (NaN ignored; NaN where there is no value): a float, or
+    an array along ``keep``. Read in blocks of replications; equal to the in-memory mean to floating-point
+    rounding (the sums are taken block by block)."""
+    rest = [d for d in da.dims if d not in ("replication", keep)]
+    order = ["replication", *rest] + ([keep] if keep else [])
+    da = da.transpose(*order)
+    width = da.sizes[keep] if keep else 1
+    total, count = np.zeros(width), np.zeros(width, dtype=np.int64)
+    for values in replication_blocks(da, budget):
+        values = values.reshape(-1, width)
+        total += np.nansum(values, axis=0)
+        count += np.count_nonzero(~np.isnan(values), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean if keep else float(mean[0])
+
+
+__all__ = ["BLOCK_BYTES", "replication_blocks", "reduce_replications", "lowest_over_time", "max_abs_difference",
+           "quantiles_over_replications", "mean_over"]
