@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/memory_ratio.py            # flagship 1 600 / 16 000, 50 councils 1 000 / 10 000
+    .venv/bin/python benchmarks/memory_ratio.py            # flagship 1 600 / 16 000, 50 councils 500 / 5 000
     .venv/bin/python benchmarks/memory_ratio.py --quick    # 200 / 2 000 and 100 / 1 000: a smoke run
     .venv/bin/python benchmarks/memory_ratio.py --json benchmarks/memory.json
 
@@ -31,15 +31,15 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {  # config -> n (full) and n (quick); each is also run at 10 n
     "chiltern_south_bucks": (1600, 200),
-    "legal_partnership": (1000, 100),
+    "legal_partnership": (500, 100),
 }
 
 
-def peak_rss(args: list[str], interval: float = 0.02) -> tuple[float, float]:
-    """Run ``python -m simshare.interface.cli ARGS``; return (peak MiB of the process tree, seconds)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+def peak_rss(args: list[str], repo: Path = ROOT, interval: float = 0.02) -> tuple[float, float]:
+    """Run ``python -m simshare.interface.cli ARGS`` from ``repo``; return (peak MiB of the process tree, seconds)."""
+    env = dict(os.environ, PYTHONPATH=str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "simshare.interface.cli", *args], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "simshare.interface.cli", *args], cwd=repo, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(proc.pid)
     peak = 0
@@ -62,14 +62,14 @@ def peak_rss(args: list[str], interval: float = 0.02) -> tuple[float, float]:
     return peak / 2**20, time.perf_counter() - t0
 
 
-def measure(config: str, n: int, workdir: Path) -> dict:
-    """Peak memory of ``run`` and of ``report`` at n and 10 n for one config."""
+def measure(config: str, n: int, workdir: Path, repo: Path = ROOT) -> dict:
+    """Peak memory of ``run`` and of ``report`` at n and 10 n for one config (the code of ``repo``)."""
     out: dict = {"config": config}
     for label, reps in (("n", n), ("10n", 10 * n)):
         folder = workdir / f"{config}-{reps}"
-        run_mib, run_s = peak_rss(["run", f"configs/{config}.toml", "-n", str(reps), "--workers", "2", "-q",
-                                   "--seed", "1", "-o", str(folder)])
-        report_mib, report_s = peak_rss(["report", str(folder / "results.nc")])
+        run_mib, run_s = peak_rss(["run", str(ROOT / "configs" / f"{config}.toml"), "-n", str(reps), "--workers", "2",
+                                   "-q", "--seed", "1", "-o", str(folder)], repo)
+        report_mib, report_s = peak_rss(["report", str(folder / "results.nc")], repo)
         out[label] = {"replications": reps, "run_MiB": round(run_mib, 1), "run_s": round(run_s, 1),
                       "report_MiB": round(report_mib, 1), "report_s": round(report_s, 1)}
         print(f"  {config} n={reps:>6}: run {run_mib:7.1f} MiB ({run_s:6.1f} s), "
@@ -84,12 +84,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller n (a smoke run)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
+    parser.add_argument("--repo", type=Path, default=ROOT,
+                        help="measure the simshare of another checkout (e.g. before a change); default this one")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="simshare-memory-") as tmp:
         for config in args.configs:
             n = CONFIGS[config][1 if args.quick else 0]
-            results.append(measure(config, n, Path(tmp)))
+            results.append(measure(config, n, Path(tmp), args.repo.resolve()))
     print("\npeak memory of the process tree, 10 n ÷ n (target ≤ 1.5):")
     for r in results:
         print(f"  {r['config']}: run {r['10n']['run_MiB']:.0f} ÷ {r['n']['run_MiB']:.0f} MiB = {r['run_ratio']:.2f}; "

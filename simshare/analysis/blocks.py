@@ -26,6 +26,10 @@ import xarray as xr
 BLOCK_BYTES = 8 * 2**20
 
 
+def _budget(budget: int | None) -> int:
+    return int(budget) if budget else BLOCK_BYTES  # read at call time, so that tests can shrink the blocks
+
+
 def _itemsize(da: xr.DataArray) -> int:
     return max(8, np.dtype(da.dtype).itemsize)  # values are worked on as float64
 
@@ -36,18 +40,18 @@ def _slices(length: int, step: int) -> Iterator[slice]:
         yield slice(start, min(start + step, length))
 
 
-def replication_blocks(da: xr.DataArray, budget: int = BLOCK_BYTES) -> Iterator[np.ndarray]:
+def replication_blocks(da: xr.DataArray, budget: int | None = None) -> Iterator[np.ndarray]:
     """The values of ``da`` (dims ``replication`` first, then the rest in their order) as float arrays of
     consecutive replications, each at most ``budget`` bytes (at least one replication)."""
     rest = [d for d in da.dims if d != "replication"]
     da = da.transpose("replication", *rest)
     per = _itemsize(da) * int(np.prod([da.sizes[d] for d in rest], dtype=np.int64))
-    for block in _slices(da.sizes["replication"], budget // max(per, 1)):
+    for block in _slices(da.sizes["replication"], _block_length(da, per, budget)):
         yield np.asarray(da.isel(replication=block).values, dtype=float)
 
 
 def reduce_replications(da: xr.DataArray, reduce: Callable[[np.ndarray], np.ndarray],
-                        budget: int = BLOCK_BYTES) -> np.ndarray:
+                        budget: int | None = None) -> np.ndarray:
     """``reduce`` applied to blocks of replications of ``da`` (axis 0: replication, the other dims in
     their order), joined along the replications: e.g. ``lambda v: v.min(axis=1)`` for each future's
     lowest value over time. ``reduce`` must work replication by replication."""
@@ -55,7 +59,7 @@ def reduce_replications(da: xr.DataArray, reduce: Callable[[np.ndarray], np.ndar
     return np.concatenate(parts, axis=0) if parts else np.empty((0,))
 
 
-def lowest_over_time(da: xr.DataArray, budget: int = BLOCK_BYTES) -> np.ndarray:
+def lowest_over_time(da: xr.DataArray, budget: int | None = None) -> np.ndarray:
     """Each replication's minimum over ``time`` of ``da``: shape (replication, other dims in order), NaN
     ignored (NaN where every month is NaN)."""
     axis = [d for d in da.dims if d != "replication"].index("time") + 1
@@ -69,37 +73,31 @@ def lowest_over_time(da: xr.DataArray, budget: int = BLOCK_BYTES) -> np.ndarray:
     return reduce_replications(da, low, budget)
 
 
-def max_abs_difference(a: xr.DataArray, b: xr.DataArray, budget: int = BLOCK_BYTES) -> float:
+def max_abs_difference(a: xr.DataArray, b: xr.DataArray, budget: int | None = None) -> float:
     """The largest ``|a - b|`` over every element (NaN ignored; 0 when there is none), read in blocks of
     replications. ``a`` and ``b`` have the same dims."""
     rest = [d for d in a.dims if d != "replication"]
     a, b = a.transpose("replication", *rest), b.transpose("replication", *rest)
     per = 8 * int(np.prod([a.sizes[d] for d in rest], dtype=np.int64))
     largest = 0.0
-    for block in _slices(a.sizes["replication"], budget // max(2 * per, 1)):
+    for block in _slices(a.sizes["replication"], _budget(budget) // max(2 * per, 1)):
         diff = np.abs(np.asarray(a.isel(replication=block).values, dtype=float)
                       - np.asarray(b.isel(replication=block).values, dtype=float))
         largest = max(largest, float(np.nanmax(diff, initial=0.0)))
     return largest
 
 
-def _block_length(da: xr.DataArray, per: int, budget: int) -> int:
+def _block_length(da: xr.DataArray, per: int, budget: int | None) -> int:
     """Replications per block: as many as ``budget`` allows (at least one), rounded down to whole chunks of
     the file ``da`` was read from, so that each stored chunk is decompressed once per pass."""
-    step = max(1, budget // max(per, 1))
-    sizes = da.encoding.get("chunksizes")
-    dims = da.encoding.get("original_dims") or None
-    if sizes and "replication" in da.dims:
-        try:
-            chunk = int(sizes[list(dims or da.dims).index("replication")]) if dims else None
-        except (ValueError, IndexError):
-            chunk = None
-        if chunk and step > chunk:
-            step -= step % chunk
+    step = max(1, _budget(budget) // max(per, 1))
+    chunk = (da.encoding.get("preferred_chunks") or {}).get("replication")
+    if chunk and step > chunk:
+        step -= step % int(chunk)
     return step
 
 
-def _blocks(da: xr.DataArray, budget: int) -> Iterator[np.ndarray]:
+def _blocks(da: xr.DataArray, budget: int | None) -> Iterator[np.ndarray]:
     """Blocks of replications of ``da`` (replication first) as 2-D float arrays (replications, columns)."""
     per = _itemsize(da) * int(np.prod([da.sizes[d] for d in da.dims if d != "replication"], dtype=np.int64))
     for block in _slices(da.sizes["replication"], _block_length(da, per, budget)):
@@ -118,7 +116,7 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 _BINS = 64  # the second pass counts each bracket in this many bins
 
 
-def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budget: int = BLOCK_BYTES) -> np.ndarray:
+def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budget: int | None = None) -> np.ndarray:
     """Percentiles ``levels`` (0..100) over the replications of ``da`` at each value of its other dims (in
     their order, e.g. time then council): shape (len(levels), other dims...). NaN is ignored; a column with
     no value gives NaN. The figures equal ``numpy.nanpercentile(values, levels, axis=0)`` to the bit.
@@ -211,7 +209,7 @@ def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budge
     return out.reshape((L,) + shape)
 
 
-def mean_over(da: xr.DataArray, keep: str | None = None, budget: int = BLOCK_BYTES) -> float | np.ndarray:
+def mean_over(da: xr.DataArray, keep: str | None = None, budget: int | None = None) -> float | np.ndarray:
     """The mean of ``da`` over every dim but ``keep`` (NaN ignored; NaN where there is no value): a float, or
     an array along ``keep``. Read in blocks of replications; equal to the in-memory mean to floating-point
     rounding (the sums are taken block by block)."""

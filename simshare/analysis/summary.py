@@ -99,13 +99,15 @@ def row_label(ds: xr.Dataset, row: str) -> tuple[str | None, str]:
 def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = None) -> pd.DataFrame:
     """The summary table: a row per outcome; P10, P50, P80, P90, mean, their CI half-widths, units.
 
-    Rows (index ``outcome``): :data:`~simshare.analysis.results.ROWS` present in ``ds``, then
-    ``lowest_resilience[COUNCIL]`` per council; columns ``P10``..``mean``, ``P10_hw``..``mean_hw`` and
+    Rows (index ``outcome``): :data:`~simshare.analysis.results.ROWS` present in ``ds``, then per council
+    ``council_npv[COUNCIL]``, ``lowest_resilience[COUNCIL]`` and ``unsafe_months[COUNCIL]`` (service-months
+    not operating safely); columns ``P10``..``mean``, ``P10_hw``..``mean_hw`` and
     ``units`` (£, £/yr, months since the start, 1 for a share). Percentiles are numpy's linear sample
     quantiles with NaN months as +inf; half-widths are (high - low)/2 of the order-statistic
     (quantiles) or normal (mean) interval at ``confidence``. ``attrs``: confidence, replications,
     scenario. ``scenario``: which scenario of a comparison (default the first); ValueError for an
-    unknown one or for results with swept dims.
+    unknown one or for results with swept dims. Results opened lazily from a file are read a row, or a
+    block of replications, at a time (:mod:`simshare.analysis.blocks`); the figures are the same.
     """
     stats = list(STATISTICS)
     rows, names, n = [], [], 0
@@ -288,7 +290,8 @@ def format_summary(
         notes.append("Resilience: budget-weighted share of services operating safely; ± in % points.")
     if any(r.startswith(UNSAFE_PREFIX) for r in table.index):
         notes.append("Service-months unsafe: how long, beside how deep: the months each of the council's "
-                     "services spends below safe staffing, added up over its services.")
+                     "services is not operating safely (below safe staffing, or no specialist in post), added up "
+                     "over its services.")
     if any(c in ("after horizon", "not reached") or "±∞" in c for cs in cells.values() for c in cs):
         notes.append(
             "after horizon: later than the last simulated month. not reached: some replications never "
@@ -319,6 +322,24 @@ def format_summary(
     return "\n".join(lines) + "\n"
 
 
+def board_table(ds: xr.Dataset, table: pd.DataFrame | None = None, confidence: float = 0.95,
+                scenario: str | None = None) -> pd.DataFrame:
+    """The board table as text cells, as :func:`format_summary` prints them (dates as calendar months, money
+    in £k/£m, shares in %, each ± its half-width; "after horizon", "no deficit", "not reached" in words):
+    for display, e.g. in a notebook. Index: the row's label (``NPV: reviews``); columns P10 … mean."""
+    if table is None:
+        table = summarise(ds, confidence=confidence, scenario=scenario)
+    start = start_date(ds)
+    stats = list(STATISTICS)
+    labels = []
+    for row in table.index:
+        heading, label = row_label(ds, row)
+        labels.append(label if heading is None else f"{heading}: {label}")
+    cells = [[cell_text(row, float(table.at[row, s]), float(table.at[row, f"{s}_hw"]), start, s) for s in stats]
+             for row in table.index]
+    return pd.DataFrame(cells, index=pd.Index(labels, name="outcome"), columns=stats)
+
+
 def _percent(p: float, hw: float) -> str:
     decimals = 0 if hw >= 0.01 else 1
     return f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
@@ -347,4 +368,4 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
 
 
 __all__ = ["summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
-           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline"]
+           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline", "board_table"]
