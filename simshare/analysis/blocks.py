@@ -1,17 +1,18 @@
 """Bounded passes over stored results: summaries, tables and figures read a results file in pieces.
 
-A results file opened with ``xarray.open_dataset`` is lazy: a variable is read from disk only when
-its values are asked for. The functions here never ask for a whole (replication, time, ...) variable
-at once: they read blocks of replications (for a reduction over time, such as each future's lowest
-resilience) or blocks of months holding every replication (for a quantile over replications, such as
-a fan chart's P10 band), each block at most :data:`BLOCK_BYTES`. So the memory a summary, a table or
-a report needs grows only with one value per replication (a few numbers per future), not with
-replications × months × councils, and it needs neither dask nor a chunked dataset.
+A results file opened with ``xarray.open_dataset`` is lazy: a variable is read from disk only when its
+values are asked for. The functions here never ask for a whole (replication, time, ...) variable at once:
+they read it in blocks of consecutive replications, each at most :data:`BLOCK_BYTES` (rounded to the
+file's chunks, which simshare writes by replication: simshare.engine.store.chunk_shape), and keep only
+what each block reduces to. So the memory a summary, a table or a report needs grows with a few numbers
+per replication, not with replications × months × councils, and it needs neither dask nor a chunked
+dataset.
 
-Every figure is exact: a quantile over replications is computed on a block holding every replication
-of its months (numpy's linear method, as in memory), and a reduction over time is the same reduction
-per future; a mean is the mean of exact per-future values. An in-memory dataset gives the same
-figures (tests/test_memory_bounded.py holds them to it).
+Every figure is exact. A reduction over time (each future's lowest resilience) is the same reduction per
+future. A quantile over replications at each month (a fan chart's P10 band) is selected exactly from
+three passes over the blocks (:func:`quantiles_over_replications`), to the bit what
+``numpy.nanpercentile`` gives on the whole array; a mean is summed block by block (equal to the
+in-memory mean to floating-point rounding). tests/test_memory_bounded.py holds them to it.
 """
 
 from __future__ import annotations

@@ -252,6 +252,24 @@ def month_starts(start: dt.date, months: int) -> np.ndarray:
 
 #: the most bytes of one stored chunk (uncompressed)
 CHUNK_BYTES = 256 * 2**10
+#: the most bytes of decompressed chunks HDF5 keeps per open variable (its default is 64 MiB, which a reader
+#: going through a large file a block at a time would fill for every variable it reads)
+CHUNK_CACHE_BYTES = 4 * 2**20
+
+
+def limit_chunk_cache() -> None:
+    """Lower netCDF/HDF5's chunk cache for the files opened from now on in this process to
+    :data:`CHUNK_CACHE_BYTES` per variable (never raise it): simshare writes and reads results a block of
+    replications at a time, so a small cache costs no speed and keeps memory flat. Called when this module
+    is imported, so that every results file simshare opens gets it."""
+    import netCDF4
+
+    size, elements, preemption = netCDF4.get_chunk_cache()
+    if size > CHUNK_CACHE_BYTES:
+        netCDF4.set_chunk_cache(CHUNK_CACHE_BYTES, elements, preemption)
+
+
+limit_chunk_cache()
 
 
 def chunk_shape(shape: list[int], dims: tuple[str, ...], itemsize: int) -> tuple[int, ...] | None:
