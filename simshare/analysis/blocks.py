@@ -114,7 +114,7 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
-_BINS = 64  # the second pass counts each bracket in this many bins
+_BINS = 64  # the second pass counts each bracket in at most this many bins
 
 
 def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budget: int | None = None) -> np.ndarray:
@@ -125,9 +125,11 @@ def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budge
     Memory stays bounded whatever the number of replications: three passes over blocks of replications
     (each at most ``budget`` bytes) select the order statistics exactly. Pass 1 brackets each wanted
     order statistic between the lowest and highest of the blocks' own order statistics at that level
-    (which provably holds it); pass 2 counts, per column, the values below the bracket and in each of
-    64 bins across it; pass 3 keeps only the values in the bins holding the wanted ranks, sorts them and
-    interpolates as numpy does.
+    (which provably holds it); pass 2 counts, per column, the values below the bracket and in each of up
+    to 64 bins across it, with each bin's lowest and highest value. Ranks that fall in different bins are
+    then known (the highest of one bin, the lowest of the next), and so are ranks in a bin of equal values
+    (ties, common in resilience); pass 3, only where needed, keeps the values of the one bin holding both
+    ranks, sorts them and interpolates as numpy does.
     """
     rest = [d for d in da.dims if d != "replication"]
     da = da.transpose("replication", *rest)
@@ -162,51 +164,64 @@ def quantiles_over_replications(da: xr.DataArray, levels: Sequence[float], budge
     top = virtual >= (count - 1)[None, :]
     k0 = np.where(top, count - 1, k0)
     k1 = np.where(top | (gamma == 0), k0, k1)  # with no weight on the next value, a + (b - a) * 0 is a
-    # pass 2: values below each bracket, and a histogram across it
+    # pass 2: values below each bracket, and a histogram across it with each bin's lowest and highest value
+    bins_n = int(max(8, min(_BINS, 2**19 // max(L * m, 1))))  # fewer bins for many columns: memory stays flat
     width = np.where(hi > lo, hi - lo, 1.0)
     below = np.zeros((L, m), dtype=np.int64)
-    hist = np.zeros((L, m, _BINS), dtype=np.int64)
+    hist = np.zeros((L, m * bins_n), dtype=np.int64)
+    low_in = np.full((L, m * bins_n), np.inf)
+    high_in = np.full((L, m * bins_n), -np.inf)
 
     def bins(v: np.ndarray, l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The values of ``v`` inside level ``l``'s brackets: (their columns, their bins, the values)."""
+        """The values of ``v`` inside level ``l``'s brackets: (their columns, their bin keys, the values)."""
         rows, cs = np.nonzero((v >= lo[l]) & (v <= hi[l]))
         x = v[rows, cs]
-        b = np.clip(((x - lo[l, cs]) / width[l, cs] * _BINS).astype(np.int64), 0, _BINS - 1)
-        return cs, b, x
+        b = np.clip(((x - lo[l, cs]) / width[l, cs] * bins_n).astype(np.int64), 0, bins_n - 1)
+        return cs, cs * bins_n + b, x
 
     for v in _blocks(da, budget):
         below += np.count_nonzero(v[None] < lo[:, None, :], axis=1)
         for l in range(L):
-            cs, b, _ = bins(v, l)
-            hist[l] += np.bincount(cs * _BINS + b, minlength=m * _BINS).reshape(m, _BINS)
+            _, key, x = bins(v, l)
+            hist[l] += np.bincount(key, minlength=m * bins_n)
+            np.minimum.at(low_in[l], key, x)
+            np.maximum.at(high_in[l], key, x)
+    hist = hist.reshape(L, m, bins_n)
+    low_in, high_in = low_in.reshape(L, m, bins_n), high_in.reshape(L, m, bins_n)
     cumulative = below[:, :, None] + np.cumsum(hist, axis=2)  # values up to the end of each bin
-    first = np.zeros((L, m), dtype=np.int64)  # the bins holding ranks k0 and k1
-    last = np.zeros((L, m), dtype=np.int64)
-    for l in range(L):
-        first[l] = np.argmax(cumulative[l] > k0[l][:, None], axis=1)
-        last[l] = np.argmax(cumulative[l] > k1[l][:, None], axis=1)
     held = (below <= k0) & (cumulative[:, :, -1] > k1)
     if not held[:, ok].all():  # cannot happen (see the docstring); never give an inexact figure
         raise RuntimeError("quantiles_over_replications: an order statistic fell outside its bracket")
-    # pass 3: the values in those bins, sorted, column by column
-    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(L)]
-    for v in _blocks(da, budget):
-        for l in range(L):
-            cs, b, x = bins(v, l)
-            keep = (b >= first[l, cs]) & (b <= last[l, cs])
-            kept[l].append((cs[keep], x[keep]))
-    for l in range(L):
-        cs = np.concatenate([c for c, _ in kept[l]]) if kept[l] else np.empty(0, dtype=np.intp)
-        vals = np.concatenate([x for _, x in kept[l]]) if kept[l] else np.empty(0)
-        order = np.lexsort((vals, cs))
-        cs, vals = cs[order], vals[order]
-        start = np.searchsorted(cs, cols)
-        before = np.where(first[l] > 0, below[l] + np.take_along_axis(
-            np.cumsum(hist[l], axis=1), np.maximum(first[l] - 1, 0)[:, None], axis=1)[:, 0], below[l])
-        c = cols[ok]
-        a = vals[start[c] + (k0[l, c] - before[c])]
-        b = vals[start[c] + (k1[l, c] - before[c])]
-        out[l, c] = _lerp(a, b, gamma[l, c])
+    first = np.argmax(cumulative > k0[:, :, None], axis=2)  # the bins holding ranks k0 and k1
+    last = np.argmax(cumulative > k1[:, :, None], axis=2)
+    # in different bins, rank k0 is the highest value of its bin and k1 the lowest of its; in one bin whose
+    # values are all equal, both are that value; only the other bins need their values (pass 3)
+    a = np.take_along_axis(high_in, first[:, :, None], axis=2)[:, :, 0]
+    b = np.take_along_axis(low_in, last[:, :, None], axis=2)[:, :, 0]
+    one = first == last
+    same = one & (np.take_along_axis(low_in, first[:, :, None], axis=2)[:, :, 0] == a)
+    a = np.where(same, b, a)
+    need = one & ~same & ok[None, :]
+    if need.any():
+        # pass 3: the values in those bins only, sorted, column by column
+        kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(L)]
+        for v in _blocks(da, budget):
+            for l in np.flatnonzero(need.any(axis=1)):
+                cs, key, x = bins(v, l)
+                keep = need[l, cs] & (key - cs * bins_n == first[l, cs])
+                kept[l].append((cs[keep], x[keep]))
+        before = below + np.where(first > 0, np.take_along_axis(
+            np.cumsum(hist, axis=2), np.maximum(first - 1, 0)[:, :, None], axis=2)[:, :, 0], 0)
+        for l in np.flatnonzero(need.any(axis=1)):
+            cs = np.concatenate([c for c, _ in kept[l]])
+            vals = np.concatenate([x for _, x in kept[l]])
+            order = np.lexsort((vals, cs))
+            cs, vals = cs[order], vals[order]
+            c = np.flatnonzero(need[l])
+            start = np.searchsorted(cs, c)
+            a[l, c] = vals[start + (k0[l, c] - before[l, c])]
+            b[l, c] = vals[start + (k1[l, c] - before[l, c])]
+    out[:, ok] = _lerp(a[:, ok], b[:, ok], gamma[:, ok])
     return out.reshape((L,) + shape)
 
 
