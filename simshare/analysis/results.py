@@ -340,8 +340,8 @@ def every_partner_ahead(ds: xr.Dataset, scenario: str | None = None) -> np.ndarr
     d = select_scenario(ds, scenario)
     if "council_npv" not in d:
         return None
-    values = np.asarray(d["council_npv"].transpose("replication", "council").values, dtype=float)
-    return np.all(values > MONEY_TOLERANCE, axis=1)
+    return reduce_replications(d["council_npv"].transpose("replication", "council"),
+                               lambda values: np.all(values > MONEY_TOLERANCE, axis=1))
 
 
 def units_of(row: str) -> str:
