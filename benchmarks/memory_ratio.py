@@ -6,7 +6,9 @@ Run from the repository root:
     .venv/bin/python benchmarks/memory_ratio.py --quick    # 200 / 2 000 and 100 / 1 000: a smoke run
     .venv/bin/python benchmarks/memory_ratio.py --json benchmarks/memory.json
 
-Each command runs in a fresh process (``python -m simshare.interface.cli``, two worker processes).
+Each command runs in a fresh process (``python -m simshare.interface.cli``, two worker processes, chunks
+of 50 replications: the default for two workers from 400 replications on, fixed so that n and 10 n run
+alike).
 Its peak memory is the largest sum, over the command's whole process tree (the command and its
 workers), of the resident set size, sampled every 20 ms with psutil (installed with the test extra).
 Shared pages of forked workers are counted once per process, so the figure errs high, alike at n
@@ -29,6 +31,9 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+#: replications per task, as the default gives for two workers from 400 replications on: fixed so that n and
+#: 10 n run the same chunks (a worker holds one chunk's arrays; below 400 the default chunks are smaller)
+CHUNK = 50
 CONFIGS = {  # config -> n (full) and n (quick); each is also run at 10 n
     "chiltern_south_bucks": (1600, 200),
     "legal_partnership": (500, 100),
@@ -68,7 +73,7 @@ def measure(config: str, n: int, workdir: Path, repo: Path = ROOT) -> dict:
     for label, reps in (("n", n), ("10n", 10 * n)):
         folder = workdir / f"{config}-{reps}"
         run_mib, run_s = peak_rss(["run", str(ROOT / "configs" / f"{config}.toml"), "-n", str(reps), "--workers", "2",
-                                   "-q", "--seed", "1", "-o", str(folder)], repo)
+                                   "--chunk-size", str(CHUNK), "-q", "--seed", "1", "-o", str(folder)], repo)
         report_mib, report_s = peak_rss(["report", str(folder / "results.nc")], repo)
         out[label] = {"replications": reps, "run_MiB": round(run_mib, 1), "run_s": round(run_s, 1),
                       "report_MiB": round(report_mib, 1), "report_s": round(report_s, 1)}

@@ -254,7 +254,7 @@ def month_starts(start: dt.date, months: int) -> np.ndarray:
 CHUNK_BYTES = 256 * 2**10
 #: the most bytes of decompressed chunks HDF5 keeps per open variable (its default is 64 MiB, which a reader
 #: going through a large file a block at a time would fill for every variable it reads)
-CHUNK_CACHE_BYTES = 4 * 2**20
+CHUNK_CACHE_BYTES = 2**20
 
 
 def limit_chunk_cache() -> None:
