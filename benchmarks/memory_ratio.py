@@ -89,13 +89,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller n (a smoke run)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))
+    parser.add_argument("--n", type=int, metavar="N", help="n for every config chosen (overrides the defaults)")
     parser.add_argument("--repo", type=Path, default=ROOT,
                         help="measure the simshare of another checkout (e.g. before a change); default this one")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="simshare-memory-") as tmp:
         for config in args.configs:
-            n = CONFIGS[config][1 if args.quick else 0]
+            n = args.n or CONFIGS[config][1 if args.quick else 0]
             results.append(measure(config, n, Path(tmp), args.repo.resolve()))
     print("\npeak memory of the process tree, 10 n ÷ n (target ≤ 1.5):")
     for r in results:
