@@ -99,7 +99,10 @@ def test_completion_scurves(minimal, with_baseline):
 
 def test_resilience_and_vacancy(minimal, with_baseline):
     fig = check(plots.resilience_chart(minimal))
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == minimal.sizes["council"]
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    councils = [str(c) for c in minimal["council"].values]
+    # a monthly band per council, each beside the distribution of its futures' lowest month
+    assert [ax.get_title("left") for ax in shown] == [x for c in councils for x in (c, "lowest month")]
     fig = check(plots.resilience_chart(with_baseline, "vacancy_rate"))
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert any("status quo" in label for label in labels)
@@ -194,3 +197,75 @@ def test_clear_errors(minimal, sweep2):
         plots.completion_scurves({"npv": np.zeros(3)})
     with pytest.raises(ValueError, match="statistic"):
         plots.sweep_heatmap(sweep2, statistic="P99")
+
+
+# --------------------------------------------------------------------------- legends, ticks, smoothing (issue 13)
+
+
+def legend_overlaps(fig: Figure) -> list[str]:
+    """Legends that cover any axes' plotting area, after drawing (display coordinates)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legends = [leg for ax in fig.axes for leg in [ax.get_legend()] if leg is not None] + list(fig.legends)
+    for sub in getattr(fig, "subfigs", []):
+        legends += list(sub.legends)
+    bad = []
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        for ax in fig.axes:
+            if ax.get_visible() and box.overlaps(ax.get_window_extent(renderer)):
+                bad.append(f"{legend.get_texts()[0].get_text()!r} covers {ax.get_title('left') or ax.get_title()!r}")
+    return bad
+
+
+def test_legends_never_cover_data(with_baseline, planning_scenarios):
+    ours = ("service_savings_run_rate", "savings_run_rate", "cumulative_net", "completion", "milestones", "councils",
+            "resilience", "vacancy")  # the report's figures of a run (the scenario chart is the comparison's)
+    for ds in (with_baseline, planning_scenarios):
+        for name, fig in plots.figures_for(ds).items():
+            if name in ours:
+                assert not legend_overlaps(fig), (name, legend_overlaps(fig))
+
+
+def test_date_ticks_always_carry_the_year(with_baseline):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for name, fig in plots.figures_for(with_baseline).items():
+        FigureCanvasAgg(fig).draw()
+        for ax in fig.axes:
+            if not ax.get_visible() or ax.get_xlabel() or not ax.xaxis.get_ticklabels():
+                continue
+            for label in ax.xaxis.get_ticklabels():
+                text = label.get_text()
+                if text and text[:3] in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                                         "Dec"):
+                    assert text[-4:].isdigit(), (name, text)  # never a month without its year
+
+
+def test_vacancy_lines_are_smoothed(with_baseline):
+    from simshare.interface.plots.resilience import smoothed
+
+    raw = np.array([[0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]])
+    assert np.allclose(smoothed(raw, 1)[0, 1:-1], [1 / 3, 2 / 3, 1 / 3, 2 / 3, 1 / 3, 2 / 3])
+    fig = plots.resilience_chart(with_baseline, "vacancy_rate")
+    median = fig.axes[0].get_lines()[0].get_ydata()  # the programme's median line
+    d = with_baseline.isel(scenario=0)["vacancy_rate"].isel(council=0)
+    raw_median = np.nanpercentile(d.transpose("replication", "time").values, 50, axis=0)
+    assert np.allclose(median, smoothed(raw_median[None])[0])
+    assert np.abs(np.diff(median)).sum() < np.abs(np.diff(raw_median)).sum()  # less jagged
+
+
+def test_lowest_month_panel_agrees_with_the_table(with_baseline):
+    from simshare.analysis.summary import summarise
+
+    fig = plots.resilience_chart(with_baseline)
+    table = summarise(with_baseline)
+    side = [ax for ax in fig.axes if ax.get_title("left") == "lowest month"][0]
+    council = str(with_baseline["council"].values[0])
+    medians = [line.get_ydata()[0] for line in side.get_lines() if line.get_linestyle() == "-"]
+    assert medians and np.isclose(medians[0], table.at[f"lowest_resilience[{council}]", "P50"])
+    texts = " ".join(t.get_text() for t in side.texts)
+    assert "service-months" in texts and "status quo" in texts

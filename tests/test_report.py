@@ -113,7 +113,9 @@ def test_escaping(results, tmp_path):
 def test_headline_words(results):
     quo_free = results.isel(scenario=0)
     words = headline(quo_free)
-    assert words == headline(results)
+    # the same words, and with the status quo in the results each resilience figure beside its status quo's
+    assert words.split(" At its lowest month")[0] == headline(results).split(" At its lowest month")[0]
+    assert "with no programme" in headline(results) and "with no programme" not in words
     # a target nobody reaches, and one everybody reaches
     never = quo_free.assign_attrs(savings_target=1e12)
     assert headline(never).startswith("None of the 20 simulated futures reaches £1000000m a year")
@@ -222,6 +224,9 @@ def test_opens_in_a_headless_browser(results, report, tmp_path):
     done = run_browser(binary, tmp_path / "profile", "--window-size=1200,3000", "--dump-dom", probe.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     assert not console_messages(done.stderr), console_messages(done.stderr)
+    for section in ("status-quo-implication", "baseline-table", "end-rate-note", "key-assumptions", "reproduce",
+                    "figure-resilience", "figure-vacancy"):
+        assert f'id="{section}"' in done.stdout, f"the new section {section} is not in the rendered page"
     found = re.search(r'data-probe="([^"]*)"', done.stdout)
     assert found, "the page did not finish loading (no probe result in the DOM)"
     images = [tuple(int(v) for v in item.split("x")) for item in found.group(1).split()]
@@ -246,3 +251,83 @@ def test_opens_in_a_headless_browser(results, report, tmp_path):
         pixels = np.asarray(rgb, dtype=int)
     saturated = (pixels.max(axis=2) - pixels.min(axis=2)) > 60
     assert saturated.sum() > 5_000, "no chart colours in the screenshot"
+
+
+# --------------------------------------------------------------------------- issue 13: units, reproduce lines, implications
+
+
+def test_assumptions_in_a_boards_units(report):
+    text = report.read_text(encoding="utf-8")
+    table = re.search(r'<table class="assumptions" id="key-assumptions">(.*?)</table>', text, re.S).group(1)
+    cells = dict(re.findall(r"<tr><td>(.*?)</td><td class=\"wrap\">(.*?)</td></tr>", table))
+    assert cells["Programme start"] == "October 2012"
+    assert cells["Savings target date"] == "October 2016 (48 months from the start)"
+    assert cells["Chance a business case is approved first time"] == "90 %"
+    assert cells["Review team turnover"] == "12 % a year"
+    assert cells["Discount rate (NPV)"] == "3.5 % a year"
+    assert cells["Savings target"] == "£1.24m a year"
+    assert cells["Simulated period"] == "120 months (to October 2022)"
+    for raw in (">0.9<", ">0.12<", ">0.035<", "2012-10-01", "Target month"):
+        assert raw not in table, raw
+
+
+def test_resilience_how_deep_and_how_long(results, report):
+    text = html.unescape(report.read_text(encoding="utf-8"))
+    line = re.search(r'<p class="headline">(.*?)</p>', text, re.S).group(1)
+    assert "at its lowest month" in line.lower() and "service-months not operating safely" in line
+    assert "with no programme" in line
+    table = re.search(r'<table class="summary" id="summary-table">(.*?)</table>', text, re.S).group(1)
+    assert "Service-months not operating safely" in table
+    implication = re.search(r'<p id="status-quo-implication">(.*?)</p>', text, re.S).group(1)
+    assert "status quo" in implication and "service-months unsafe" in implication and "NPV" in implication
+    assert 'id="end-rate-note"' in text  # the median end run-rate is above the £1.24m target here
+
+
+def save_config(ds: xr.Dataset, folder: Path) -> Path:
+    path = folder / "config.toml"
+    path.write_text(ds.attrs["config"], encoding="utf-8")
+    return path
+
+
+def reproduce(ds: xr.Dataset, config: Path, out: Path) -> xr.Dataset:
+    """Run the report's reproduce line (CONFIG replaced by ``config``) and load what it writes."""
+    from simshare.interface.report.implications import reproduce_command
+    import shlex
+
+    words = shlex.split(reproduce_command(ds))
+    assert words[0] == "simshare"
+    args = [str(config) if w == "CONFIG" else w for w in words[1:]] + ["-q", "-o", str(out)]
+    assert main(args) == 0
+    return xr.load_dataset(next(out.glob("*.nc")))
+
+
+@pytest.mark.parametrize("kind", ["run with --set", "run --baseline", "compare", "sweep"])
+def test_reproduce_line_reproduces(kind, tmp_path, capsys):
+    from simshare.analysis.compare import compare
+    from simshare.analysis.sweep import sweep
+
+    from conftest import SHARED_PLANNING
+
+    if kind == "run with --set":
+        ds = simshare.simulate(MINIMAL, replications=4, seed=9, overrides={"programme.review_teams": 2})
+    elif kind == "run --baseline":
+        ds = simshare.simulate(MINIMAL, replications=4, seed=9, baseline=True)
+    elif kind == "compare":
+        ds = compare(SHARED_PLANNING, scenarios=["development management first"], baseline=True, replications=3, seed=9)
+    else:
+        ds = sweep(MINIMAL, {"programme.review_teams": [1, 2]}, replications=3, seed=9)
+    again = reproduce(ds, save_config(ds, tmp_path), tmp_path / "again")
+    capsys.readouterr()
+    for name in ("npv", "programme_complete_month", "resilience"):
+        np.testing.assert_array_equal(again[name].values, ds[name].values, err_msg=f"{kind}: {name}")
+
+
+def test_sweep_report_shows_swept_values(tmp_path):
+    from simshare.analysis.sweep import sweep
+
+    sw = sweep(MINIMAL, {"programme.review_teams": [1, 2], "programme.approval_probability": [0.8, 0.95]},
+               replications=3, seed=1)
+    text = html.unescape(write_report(sw, tmp_path / "sweep.html").read_text(encoding="utf-8"))
+    table = re.search(r'id="key-assumptions">(.*?)</table>', text, re.S).group(1)
+    assert "swept: 1, 2" in table and "swept: 80 %, 95 %" in table
+    assert "simshare sweep CONFIG --set programme.review_teams=1,2 --set programme.approval_probability=0.8,0.95" in text

@@ -402,3 +402,20 @@ def test_summary_survives_a_netcdf_round_trip(tmp_path):
         pd.testing.assert_frame_equal(summarise(back), summarise(ds))
         assert format_summary(back) == format_summary(ds)
         assert target_probability(back) == target_probability(ds)
+
+
+def test_board_table_reads_as_the_printed_table():
+    """The notebook's table: words and calendar months, never inf, -inf, NaN or scientific notation."""
+    from simshare.analysis.summary import board_table
+
+    ds = make_results(n=80, nan_share=0.5)  # months never reached: P80/P90 after the horizon, no mean
+    ds["payback_month"].values[:50] = -np.inf  # "no deficit" in most futures
+    table = board_table(ds)
+    assert list(table.columns) == ["P10", "P50", "P80", "P90", "mean"]
+    cells = " | ".join(table.to_numpy().ravel())
+    for bad in ("inf", "nan", "e+0", "e-0", "+∞ mo"):
+        assert bad not in cells.lower(), bad
+    assert "after horizon" in cells and "no deficit" in cells and "not reached" in cells
+    assert table.loc["NPV"].str.startswith(("£", "-£")).all()
+    assert table.loc["Programme complete", "P10"][:3] in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                                         "Sep", "Oct", "Nov", "Dec")

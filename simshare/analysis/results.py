@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ import xarray as xr
 
 from ..config import BASE
 from ..model.outputs import DATASET_OUTPUTS
+from .blocks import lowest_over_time, max_abs_difference, reduce_replications
 
 #: what every simshare results file holds (docs/results-layout.md); readers check for it first
 REQUIRED_VARIABLES: tuple[str, ...] = tuple(o.name for o in DATASET_OUTPUTS)
@@ -40,8 +41,8 @@ def check_results(ds: xr.Dataset, source: Any = "the dataset") -> None:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise NotResults(f"{source}: not a simshare results file (it lacks {shown})")
 
-#: Fixed summary rows in table order; ``council_npv[COUNCIL]`` and ``lowest_resilience[COUNCIL]`` rows follow,
-#: one per council. Which rows a dataset has depends on what it holds (:func:`outcomes`): the reviews and
+#: Fixed summary rows in table order; ``council_npv[COUNCIL]``, ``lowest_resilience[COUNCIL]`` and
+#: ``unsafe_months[COUNCIL]`` rows follow, one per council. Which rows a dataset has depends on what it holds (:func:`outcomes`): the reviews and
 #: joint management apart when it records the reviews' own money, and one ``@target`` row, of the run-rate
 #: the target is compared with (:func:`target_variable`), when it carries a ``target_month``.
 ROWS: tuple[str, ...] = (
@@ -60,6 +61,9 @@ ROWS: tuple[str, ...] = (
 )
 RESILIENCE_PREFIX = "lowest_resilience"
 COUNCIL_NPV_PREFIX = "council_npv"
+#: a council's service-months not operating safely: ``unsafe_months`` summed over its services (how long,
+#: beside the lowest resilience's how deep)
+UNSAFE_PREFIX = "unsafe_months"
 
 #: Units of each summary row (per-council rows under their prefix).
 UNITS: dict[str, str] = {
@@ -77,6 +81,7 @@ UNITS: dict[str, str] = {
     "payback_month": "months",
     COUNCIL_NPV_PREFIX: "£",
     RESILIENCE_PREFIX: "1",
+    UNSAFE_PREFIX: "service-months",
 }
 
 #: Money compares to the pound (docs/model.md, section 9): amounts within £1 of each other, or of a target, count as equal.
@@ -188,10 +193,9 @@ def has_joint_management(ds: xr.Dataset) -> bool:
     """Whether the results record the reviews apart and any joint-management money (in any scenario)."""
     if "npv_services" not in ds or "service_savings_run_rate" not in ds:
         return False
-    apart = np.abs(np.asarray(ds["npv"].values, dtype=float) - np.asarray(ds["npv_services"].values, dtype=float))
-    rates = np.abs(np.asarray(ds["savings_run_rate"].values, dtype=float)
-                   - np.asarray(ds["service_savings_run_rate"].values, dtype=float))
-    return bool(np.nanmax(apart, initial=0.0) > MONEY_TOLERANCE or np.nanmax(rates, initial=0.0) > MONEY_TOLERANCE)
+    if max_abs_difference(ds["npv"], ds["npv_services"]) > MONEY_TOLERANCE:
+        return True
+    return max_abs_difference(ds["savings_run_rate"], ds["service_savings_run_rate"]) > MONEY_TOLERANCE
 
 
 # --------------------------------------------------------------------------- dates and money
@@ -251,50 +255,83 @@ def format_money(value: float, sign: str = "", digits: int = 3) -> str:
 
 def outcomes(ds: xr.Dataset, scenario: str | None = None) -> dict[str, np.ndarray]:
     """One value per replication (arrays of shape (replication,)) for each summary row (see
-    :data:`ROWS`), in table order.
+    :data:`ROWS`), in table order: ``dict(iter_outcomes(ds, scenario))``."""
+    return dict(iter_outcomes(ds, scenario))
+
+
+def iter_outcomes(ds: xr.Dataset, scenario: str | None = None) -> Iterator[tuple[str, np.ndarray]]:
+    """``(row, values)`` for each summary row in table order, one at a time; ``values`` has shape
+    (replication,).
 
     Where the results hold joint-management money besides the reviews' (:func:`has_joint_management`),
     NPV and the run-rate at the end come as the reviews', joint management's (total less reviews) and
-    the total; without it the reviews are the whole programme and only the total is given. The ``@target`` row is the run-rate the target is compared with
-    (:func:`target_variable`) at ``target_month`` (linear between whole months), present only when
-    the dataset has that attribute; ``@horizon`` rows take the last month; ``council_npv[C]`` is
-    council C's NPV and ``lowest_resilience[C]`` its minimum resilience over time.
+    the total; without it the reviews are the whole programme and only the total is given. The ``@target``
+    row is the run-rate the target is compared with (:func:`target_variable`) at ``target_month`` (linear
+    between whole months), present only when the dataset has that attribute; ``@horizon`` rows take the
+    last month; ``council_npv[C]`` is council C's NPV, ``lowest_resilience[C]`` its minimum resilience
+    over time and ``unsafe_months[C]`` its services' months not operating safely, summed over its
+    services (service-months: two services unsafe for three months each make 6).
+
+    Results opened lazily from a file are read a row, or a block of replications, at a time
+    (:mod:`simshare.analysis.blocks`): memory grows with one value per replication, not with months or
+    councils.
     """
     d = select_scenario(ds, scenario)
     apart = has_joint_management(ds)  # with no joint management the reviews are the whole programme
-    out: dict[str, np.ndarray] = {}
     npv = per_replication(d["npv"], "npv")
     if apart:
-        out["npv_services"] = per_replication(d["npv_services"], "npv_services")
-        out["npv_joint_management"] = npv - out["npv_services"]
-    out["npv"] = npv
+        reviews = per_replication(d["npv_services"], "npv_services")
+        yield "npv_services", reviews
+        yield "npv_joint_management", npv - reviews
+    yield "npv", npv
     tm = target_month(d)
     if tm is not None:
         name = target_variable(ds)
-        out[f"{name}@target"] = per_replication(at_month(d[name], tm), f"{name}@target")
+        yield f"{name}@target", per_replication(at_month(d[name], tm), f"{name}@target")
     total = per_replication(d["savings_run_rate"].isel(time=-1, drop=True), "savings_run_rate@horizon")
     if apart:
         reviews = per_replication(d["service_savings_run_rate"].isel(time=-1, drop=True),
                                   "service_savings_run_rate@horizon")
-        out["service_savings_run_rate@horizon"] = reviews
-        out["joint_management_run_rate@horizon"] = total - reviews
-    out["savings_run_rate@horizon"] = total
-    out["cumulative_net@horizon"] = per_replication(
-        d["cumulative_net"].isel(time=-1, drop=True), "cumulative_net@horizon"
-    )
+        yield "service_savings_run_rate@horizon", reviews
+        yield "joint_management_run_rate@horizon", total - reviews
+    yield "savings_run_rate@horizon", total
+    yield "cumulative_net@horizon", per_replication(d["cumulative_net"].isel(time=-1, drop=True),
+                                                    "cumulative_net@horizon")
     for name in ("reviews_complete_month", "programme_complete_month", "payback_month"):
         if name in d:
-            out[name] = per_replication(d[name], name)
+            yield name, per_replication(d[name], name)
+    councils = [str(c) for c in d["council"].values] if "council" in d.coords else []
     if "council_npv" in d:
-        for council in d["council"].values:
+        for council in councils:
             key = f"{COUNCIL_NPV_PREFIX}[{council}]"
-            out[key] = per_replication(d["council_npv"].sel(council=council, drop=True), key)
-    if "resilience" in d:
-        lowest = d["resilience"].min("time")
-        for council in d["council"].values:
-            key = f"{RESILIENCE_PREFIX}[{council}]"
-            out[key] = per_replication(lowest.sel(council=council, drop=True), key)
-    return out
+            yield key, per_replication(d["council_npv"].sel(council=council, drop=True), key)
+    for prefix, values in ((RESILIENCE_PREFIX, lowest_resilience), (UNSAFE_PREFIX, unsafe_service_months)):
+        table = values(d)
+        if table is not None:
+            for i, council in enumerate(councils):
+                yield f"{prefix}[{council}]", table[:, i]
+
+
+def _one_run(d: xr.Dataset, name: str, extra: tuple[str, ...]) -> xr.DataArray:
+    da = d[name]
+    if set(da.dims) != {"replication", "council", *extra}:
+        raise ValueError(f"{name}: expected dims replication, council{''.join(', ' + e for e in extra)}, got "
+                         f"{da.dims} (select a scenario or swept value first)")
+    return da.transpose("replication", *extra, "council")
+
+
+def lowest_resilience(d: xr.Dataset) -> np.ndarray | None:
+    """Each replication's lowest resilience over the months, per council: shape (replication, council),
+    read in blocks of replications; None without ``resilience``."""
+    return lowest_over_time(_one_run(d, "resilience", ("time",))) if "resilience" in d else None
+
+
+def unsafe_service_months(d: xr.Dataset) -> np.ndarray | None:
+    """Each replication's service-months not operating safely, per council (``unsafe_months`` summed over
+    the services): shape (replication, council); None without ``unsafe_months``."""
+    if "unsafe_months" not in d:
+        return None
+    return reduce_replications(_one_run(d, "unsafe_months", ("service",)), lambda v: v.sum(axis=1))
 
 
 def every_partner_ahead(ds: xr.Dataset, scenario: str | None = None) -> np.ndarray | None:
@@ -303,19 +340,19 @@ def every_partner_ahead(ds: xr.Dataset, scenario: str | None = None) -> np.ndarr
     d = select_scenario(ds, scenario)
     if "council_npv" not in d:
         return None
-    values = np.asarray(d["council_npv"].transpose("replication", "council").values, dtype=float)
-    return np.all(values > MONEY_TOLERANCE, axis=1)
+    return reduce_replications(d["council_npv"].transpose("replication", "council"),
+                               lambda values: np.all(values > MONEY_TOLERANCE, axis=1))
 
 
 def units_of(row: str) -> str:
     """Units of a summary row: £, £/yr, months or 1 (a share)."""
-    for prefix in (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX):
+    for prefix in (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX, UNSAFE_PREFIX):
         if row.startswith(prefix + "["):
             return UNITS[prefix]
     return UNITS[row]
 
 
-__all__ = ["REQUIRED_VARIABLES", "REQUIRED_COORDS", "REQUIRED_ATTRS", "NotResults", "check_results", "ROWS", "RESILIENCE_PREFIX", "COUNCIL_NPV_PREFIX", "UNITS", "MONEY_TOLERANCE", "RUN_DIMS", "attr",
+__all__ = ["REQUIRED_VARIABLES", "REQUIRED_COORDS", "REQUIRED_ATTRS", "NotResults", "check_results", "ROWS", "RESILIENCE_PREFIX", "COUNCIL_NPV_PREFIX", "UNSAFE_PREFIX", "UNITS", "MONEY_TOLERANCE", "RUN_DIMS", "attr",
            "scenario_names", "swept_dims", "select_scenario", "per_replication", "at_month", "target_month",
            "target_variable", "meets_target", "has_joint_management", "start_date", "month_label", "full_month",
-           "format_money", "outcomes", "every_partner_ahead", "units_of"]
+           "format_money", "outcomes", "iter_outcomes", "lowest_resilience", "unsafe_service_months", "every_partner_ahead", "units_of"]

@@ -26,21 +26,25 @@ from ..config import BASE, STATUS_QUO
 from .results import (
     COUNCIL_NPV_PREFIX,
     RESILIENCE_PREFIX,
+    UNSAFE_PREFIX,
     at_month,
     attr,
     every_partner_ahead,
     format_money,
     has_joint_management,
+    iter_outcomes,
+    lowest_resilience,
     meets_target,
     month_label,
-    outcomes,
     per_replication,
     select_scenario,
     start_date,
     target_month,
     target_variable,
+    unsafe_service_months,
     units_of,
 )
+from .blocks import mean_over
 from .points import point_label, select_point
 from .statistics import STATISTICS, half_width, statistic_ci, wilson
 
@@ -64,7 +68,8 @@ _APART: dict[str, tuple[str, str]] = {
     "savings_run_rate@horizon": ("Run-rate at end", "total"),
 }
 #: group headings of the per-council rows
-_HEADINGS = {COUNCIL_NPV_PREFIX: "Each council's NPV", RESILIENCE_PREFIX: "Lowest resilience"}
+_HEADINGS = {COUNCIL_NPV_PREFIX: "Each council's NPV", RESILIENCE_PREFIX: "Lowest resilience",
+             UNSAFE_PREFIX: "Service-months unsafe"}
 
 
 def row_label(ds: xr.Dataset, row: str) -> tuple[str | None, str]:
@@ -96,20 +101,24 @@ def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = N
               at: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The summary table: a row per outcome; P10, P50, P80, P90, mean, their CI half-widths, units.
 
-    Rows (index ``outcome``): :data:`~simshare.analysis.results.ROWS` present in ``ds``, then
-    ``lowest_resilience[COUNCIL]`` per council; columns ``P10``..``mean``, ``P10_hw``..``mean_hw`` and
+    Rows (index ``outcome``): :data:`~simshare.analysis.results.ROWS` present in ``ds``, then per council
+    ``council_npv[COUNCIL]``, ``lowest_resilience[COUNCIL]`` and ``unsafe_months[COUNCIL]`` (service-months
+    not operating safely); columns ``P10``..``mean``, ``P10_hw``..``mean_hw`` and
     ``units`` (£, £/yr, months since the start, 1 for a share). Percentiles are numpy's linear sample
     quantiles with NaN months as +inf; half-widths are (high - low)/2 of the order-statistic
     (quantiles) or normal (mean) interval at ``confidence``. ``attrs``: confidence, replications,
     scenario. ``scenario``: which scenario of a comparison (default the first); ValueError for an
     unknown one. ``at``: for a sweep's results, the point ({swept path: value}) to summarise; ValueError
-    when it is missing or names no swept point (:func:`~simshare.analysis.points.select_point`).
+    when it is missing or names no swept point (:func:`~simshare.analysis.points.select_point`). Results
+    opened lazily from a file are read a row, or a block of replications, at a time
+    (:mod:`simshare.analysis.blocks`); the figures are the same.
     """
     ds = select_point(ds, at)
-    values = outcomes(ds, scenario=scenario)
     stats = list(STATISTICS)
-    rows = []
-    for name, x in values.items():
+    rows, names, n = [], [], 0
+    for name, x in iter_outcomes(ds, scenario=scenario):  # a row at a time: memory stays flat
+        names.append(name)
+        n = int(len(x))
         row: dict[str, Any] = {}
         for s in stats:
             est, low, high = statistic_ci(x, s, confidence)
@@ -117,12 +126,12 @@ def summarise(ds: xr.Dataset, confidence: float = 0.95, scenario: str | None = N
             row[f"{s}_hw"] = half_width(low, high)
         row["units"] = units_of(name)
         rows.append(row)
-    table = pd.DataFrame(rows, index=pd.Index(list(values), name="outcome"))
+    table = pd.DataFrame(rows, index=pd.Index(names, name="outcome"))
     table = table[stats + [f"{s}_hw" for s in stats] + ["units"]]
     table.attrs.update(
         at=dict(at or {}),
         confidence=confidence,
-        replications=int(len(next(iter(values.values())))),
+        replications=n,
         scenario=scenario if "scenario" not in ds.dims or scenario is not None else str(ds["scenario"].values[0]),
     )
     return table
@@ -215,6 +224,11 @@ def cell_text(row: str, value: float, hw: float, start: dt.date, statistic: str)
             return "no deficit" if value < 0 else "after horizon"
         h = "±∞" if math.isinf(hw) else f"±{hw:.1f}mo"
         return f"{month_label(start, value)} {h}"
+    if units == "service-months":
+        if math.isnan(value):
+            return "n/a"
+        h = "±∞" if math.isinf(hw) else f"±{hw:.0f}" if hw >= 1 else f"±{hw:.1f}"
+        return f"{value:,.0f} {h}"
     if units == "1":
         if math.isnan(value):
             return "n/a"
@@ -295,6 +309,10 @@ def format_summary(
                      f"programme's cost sharing ({attr(ds, 'cost_sharing') or 'budget'}).")
     if any(r.startswith(RESILIENCE_PREFIX) for r in table.index):
         notes.append("Resilience: budget-weighted share of services operating safely; ± in % points.")
+    if any(r.startswith(UNSAFE_PREFIX) for r in table.index):
+        notes.append("Service-months unsafe: how long, beside how deep: the months each of the council's "
+                     "services is not operating safely (below safe staffing, or no specialist in post), added up "
+                     "over its services.")
     if any(c in ("after horizon", "not reached") or "±∞" in c for cs in cells.values() for c in cs):
         notes.append(
             "after horizon: later than the last simulated month. not reached: some replications never "
@@ -325,6 +343,24 @@ def format_summary(
     return "\n".join(lines) + "\n"
 
 
+def board_table(ds: xr.Dataset, table: pd.DataFrame | None = None, confidence: float = 0.95,
+                scenario: str | None = None) -> pd.DataFrame:
+    """The board table as text cells, as :func:`format_summary` prints them (dates as calendar months, money
+    in £k/£m, shares in %, each ± its half-width; "after horizon", "no deficit", "not reached" in words):
+    for display, e.g. in a notebook. Index: the row's label (``NPV: reviews``); columns P10 … mean."""
+    if table is None:
+        table = summarise(ds, confidence=confidence, scenario=scenario)
+    start = start_date(ds)
+    stats = list(STATISTICS)
+    labels = []
+    for row in table.index:
+        heading, label = row_label(ds, row)
+        labels.append(label if heading is None else f"{heading}: {label}")
+    cells = [[cell_text(row, float(table.at[row, s]), float(table.at[row, f"{s}_hw"]), start, s) for s in stats]
+             for row in table.index]
+    return pd.DataFrame(cells, index=pd.Index(labels, name="outcome"), columns=stats)
+
+
 def _percent(p: float, hw: float) -> str:
     decimals = 0 if hw >= 0.01 else 1
     return f"{100 * p:.{decimals}f} % ± {100 * hw:.{decimals}f} %"
@@ -336,19 +372,21 @@ def format_baseline(ds: xr.Dataset, scenario: str = BASE, baseline: str = STATUS
         return ""
     base, quo = select_scenario(ds, scenario), select_scenario(ds, baseline)
     lines = [f"Against the {baseline} (no programme, same random numbers), means over replications:"]
-    for council in ds["council"].values:
-        b = float(base["resilience"].sel(council=council).min("time").mean())
-        q = float(quo["resilience"].sel(council=council).min("time").mean())
-        bm = float(base["resilience"].sel(council=council).mean(("time", "replication")))
-        qm = float(quo["resilience"].sel(council=council).mean(("time", "replication")))
-        cost_b = float(base["agency_cost"].sel(council=council).isel(time=-1).mean())
-        cost_q = float(quo["agency_cost"].sel(council=council).isel(time=-1).mean())
+    lows = [lowest_resilience(d) for d in (base, quo)]
+    unsafe = [unsafe_service_months(d) for d in (base, quo)]
+    means = [mean_over(d["resilience"], keep="council") for d in (base, quo)]
+    for i, council in enumerate(ds["council"].values):
+        b, q = (float(np.mean(low[:, i])) for low in lows)
+        bm, qm = (float(m[i]) for m in means)
+        cost_b, cost_q = (float(d["agency_cost"].sel(council=council).isel(time=-1).mean()) for d in (base, quo))
+        ub, uq = (float(np.mean(u[:, i])) for u in unsafe)
         lines.append(
             f"  {council}: lowest resilience {b:.1%} vs {q:.1%}; average resilience {bm:.1%} vs {qm:.1%}; "
+            f"service-months unsafe {ub:,.0f} vs {uq:,.0f}; "
             f"agency premium to the end {format_money(cost_b)} vs {format_money(cost_q)}"
         )
     return "\n".join(lines)
 
 
 __all__ = ["iso_month", "summarise", "target_probability", "dissolution_probability", "partners_ahead_probability",
-           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline"]
+           "target_sentence", "row_label", "cell_text", "format_summary", "format_baseline", "board_table"]

@@ -243,9 +243,11 @@ def _run_locked(run: Run, replications: int, output: Path, *, workers: int, exec
             counted = total - len(missing)
             for start, arrays in execute(run_task, run.tasks(_chunks(missing, chunk_size), total),
                                          executor, workers, scheduler):
+                count = arrays["npv"].shape[1]
                 store.write(start, arrays)
-                bar.update(arrays["npv"].shape[1])
-                counted += arrays["npv"].shape[1]
+                arrays.clear()  # a pool keeps each finished task's result until the run ends: free it once stored
+                bar.update(count)
+                counted += count
             if stop is None:
                 break
             check = output.with_name(output.name + ".check")

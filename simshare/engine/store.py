@@ -256,6 +256,43 @@ def month_starts(start: dt.date, months: int) -> np.ndarray:
     return (first + np.arange(months + 1)).astype("datetime64[D]")
 
 
+#: the most bytes of one stored chunk (uncompressed)
+CHUNK_BYTES = 256 * 2**10
+#: the most bytes of decompressed chunks HDF5 keeps per open variable (its default is 64 MiB, which a reader
+#: going through a large file a block at a time would fill for every variable it reads)
+CHUNK_CACHE_BYTES = 2**20
+
+
+def limit_chunk_cache() -> None:
+    """Lower netCDF/HDF5's chunk cache for the files opened from now on in this process to
+    :data:`CHUNK_CACHE_BYTES` per variable (never raise it): simshare writes and reads results a block of
+    replications at a time, so a small cache costs no speed and keeps memory flat. Called when this module
+    is imported, so that every results file simshare opens gets it."""
+    import netCDF4
+
+    size, elements, preemption = netCDF4.get_chunk_cache()
+    if size > CHUNK_CACHE_BYTES:
+        netCDF4.set_chunk_cache(CHUNK_CACHE_BYTES, elements, preemption)
+
+
+limit_chunk_cache()
+
+
+def chunk_shape(shape: list[int], dims: tuple[str, ...], itemsize: int) -> tuple[int, ...] | None:
+    """How a variable is chunked on disk: one scenario, as many replications as fit in :data:`CHUNK_BYTES`
+    (at least one), every value of the other dims. A reader that goes through the replications in blocks
+    of whole chunks (simshare.analysis.blocks) decompresses each chunk once and holds only a few at a
+    time, and the writer, which fills the replications in order, holds one unfinished chunk per variable,
+    so memory stays flat however many replications a file holds."""
+    sizes = dict(zip(dims, shape))
+    if min(shape) < 1:
+        return None  # an empty variable: the library's default
+    per = itemsize * int(np.prod([n for d, n in sizes.items() if d not in ("scenario", "replication")],
+                                 dtype=np.int64))
+    replications = max(1, min(sizes["replication"], CHUNK_BYTES // max(per, 1)))
+    return tuple(1 if d == "scenario" else replications if d == "replication" else n for d, n in sizes.items())
+
+
 def write_netcdf(path: Path, layout: Layout, parts: Iterable[tuple[int, dict[str, np.ndarray]]], total: int) -> None:
     """Stream the chunks into ``path`` (netCDF4), via a temporary file renamed into place."""
     import netCDF4
@@ -289,7 +326,9 @@ def write_netcdf(path: Path, layout: Layout, parts: Iterable[tuple[int, dict[str
             for name, spec in VARIABLES.items():
                 dims = spec.dims
                 var = nc.createVariable(name, spec.dtype, lead + dims, zlib=True, complevel=1,
-                                        shuffle=True, fill_value=False if spec.integer else np.nan)
+                                        shuffle=True, fill_value=False if spec.integer else np.nan,
+                                        chunksizes=chunk_shape([sizes[d] for d in lead + dims], lead + dims,
+                                                               np.dtype(spec.dtype).itemsize))
                 var.units, var.long_name = spec.units, spec.long_name
                 if name == "inputs":
                     var.coordinates = "parameter_units"

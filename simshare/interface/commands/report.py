@@ -41,9 +41,14 @@ def results_path(text: str) -> Path:
 def command(args: argparse.Namespace) -> int:
     path = results_path(args.results)
     try:
-        ds = xr.load_dataset(path)
+        ds = xr.open_dataset(path)  # lazily: the report reads it in bounded blocks (analysis/blocks.py)
     except Exception as err:  # netCDF/HDF5 raise many kinds; any of them means "not a results file"
         raise BadInput(f"{path}: not a simshare results file ({type(err).__name__}: {err})") from None
+    with ds:
+        return _write(args, ds, path)
+
+
+def _write(args: argparse.Namespace, ds: xr.Dataset, path: Path) -> int:
     try:
         check_results(ds, path)
     except NotResults as err:

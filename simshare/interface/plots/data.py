@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import xarray as xr
 
+from ...analysis.blocks import quantiles_over_replications
 from ...analysis.results import attr, month_label, scenario_names, select_scenario, start_date, swept_dims
 from ...analysis.statistics import late_quantile
 from ...config import BASE, STATUS_QUO
@@ -108,9 +109,13 @@ class Timeline:
         if self.nums is None:
             axis.set_label_text("months from the programme start")
             return
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
-        axis.set_major_locator(locator)
-        axis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+        span = float(self.horizon)
+        if span >= 36:  # years: every tick a year ("2016"), never a month without its year
+            axis.set_major_locator(mdates.YearLocator(base=max(1, math.ceil(span / 12 / 8))))
+            axis.set_major_formatter(mdates.DateFormatter("%Y"))
+        else:  # a short horizon: months, each with its year ("Sep 2016")
+            axis.set_major_locator(mdates.MonthLocator(interval=max(1, math.ceil(span / 6)), bymonthday=1))
+            axis.set_major_formatter(mdates.DateFormatter("%b %Y"))
 
 
 def statistic_of(x: np.ndarray, statistic: str, months: bool) -> float:
@@ -129,8 +134,13 @@ def statistic_of(x: np.ndarray, statistic: str, months: bool) -> float:
     return float(np.quantile(finite, q)) if finite.size else math.nan
 
 
-def band_quantiles(values: np.ndarray, levels: Sequence[float]) -> np.ndarray:
-    """Quantiles over replications (axis 0), NaN ignored; all-NaN columns stay NaN without warnings."""
+def band_quantiles(values: np.ndarray | xr.DataArray, levels: Sequence[float]) -> np.ndarray:
+    """Percentiles ``levels`` over replications (axis 0, or the ``replication`` dim of a DataArray, whose
+    other dims keep their order), NaN ignored; all-NaN columns stay NaN without warnings. A DataArray
+    (e.g. a variable of results opened from a file) is read in bounded blocks of replications and gives
+    the same figures as ``numpy.nanpercentile`` on its values (:mod:`simshare.analysis.blocks`)."""
+    if isinstance(values, xr.DataArray):
+        return quantiles_over_replications(values, levels)
     values = np.asarray(values, dtype=float)
     out = np.full((len(levels),) + values.shape[1:], np.nan)
     ok = ~np.all(np.isnan(values), axis=0)

@@ -15,7 +15,7 @@ from ...analysis.results import attr, format_money, target_month, target_variabl
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import target_probability
 from .data import Timeline, band_quantiles, need, replication_count, scenario_suffix, single_run
-from .style import (literal_text, BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, add_legend, is_money, money_formatter, percent,
+from .style import (literal_text, BLUE, GREEN, GREY, ORANGE, RED, TITLES, WIDE, figure_legend, is_money, money_formatter, percent,
                     style_axes, title_figure)
 
 
@@ -38,10 +38,9 @@ def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str 
     if extra:
         raise ValueError(f"{who}: {variable} also varies by {', '.join(extra)}; select one value first "
                          "(for councils see resilience_chart)")
-    values = da.transpose("replication", "time").values
     tl = Timeline(d)
     x = tl(d["time"].values)
-    q = band_quantiles(values, [10, 25, 50, 75, 90])
+    q = band_quantiles(da.transpose("replication", "time"), [10, 25, 50, 75, 90])
     units = str(da.attrs.get("units", ""))
 
     fig = Figure(figsize=WIDE, layout="constrained")
@@ -80,7 +79,7 @@ def fan_chart(ds: xr.Dataset, variable: str = "savings_run_rate", scenario: str 
     title = TITLES.get(variable, str(da.attrs.get("long_name", variable)))
     title_figure(fig, title + scenario_suffix(ds, scenario),
            f"{replication_count(d):,} simulated futures; the bands show how widely they spread, month by month")
-    add_legend(ax, loc="upper left")
+    figure_legend(fig, [ax])
     return fig
 
 
@@ -153,7 +152,7 @@ def completion_scurves(ds: xr.Dataset, scenario: str | None = None, plan: Any = 
     style_axes(ax)
     title_figure(fig, "When do the reviews and the programme finish?" + scenario_suffix(ds, scenario),
            f"S-curves over {n:,} simulated futures; read across at 50 % or 80 % for the P50 or P80 date")
-    add_legend(ax, loc="upper left")
+    figure_legend(fig, [ax])
     return fig
 
 

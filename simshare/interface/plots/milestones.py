@@ -16,7 +16,7 @@ from ...analysis.results import attr, target_month
 from ...analysis.statistics import late_quantile
 from ...config import BASE, STATUS_QUO
 from .data import Timeline, chosen_name, need, scenario_suffix, single_run
-from .style import literal_text, BLUE, GREY, ORANGE, RED, style_axes, title_figure
+from .style import literal_text, BLUE, GREY, ORANGE, RED, figure_legend, style_axes, title_figure
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -108,7 +108,7 @@ def milestone_chart(ds: xr.Dataset, scenario: str | None = None, order: Sequence
     if any(not math.isfinite(late_quantile(np.asarray(d["live"].sel(service=s).values, dtype=float), 0.9))
            for s in shown):
         handles.append(Line2D([], [], color=GREY, marker=">", linestyle="", label="P90 beyond the horizon"))
-    ax.legend(handles=handles, fontsize="small", loc="upper right", framealpha=0.95)
+    figure_legend(fig, [ax], handles=handles)
     left_out = [s for s in services if s not in shown]
     sub = "services in phasing order, first at the top"
     if left_out:

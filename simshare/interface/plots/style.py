@@ -97,6 +97,49 @@ def add_legend(ax, **kwargs) -> None:
     ax.legend(**kwargs)
 
 
+def _entries(axes: list, handles: list | None) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    if handles is not None:
+        return {h.get_label(): h for h in handles}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label and not label.startswith("_") and label not in seen:
+                seen[label] = handle
+    return seen
+
+
+def figure_legend(fig: Figure, axes: list, ncols: int | None = None, handles: list | None = None) -> None:
+    """A legend for each of ``axes`` (its labels in order, each once; ``handles``: given ones instead, on
+    the first axes), outside the plotting area, just above the axes (and its title): it never covers data.
+    ``fig`` is the figure the axes belong to."""
+    for i, ax in enumerate(axes):
+        seen = _entries([ax], handles if i == 0 else None) if handles is None or i == 0 else {}
+        if not seen:
+            continue
+        columns = ncols or min(len(seen), 2 if max(len(k) for k in seen) > 30 else 3)
+        titled = bool(ax.get_title("left") or ax.get_title())
+        ax.legend(list(seen.values()), list(seen), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  borderaxespad=2.0 if titled else 0.4, ncols=columns, fontsize="small", frameon=False)
+
+
+def legend_band(fig: Figure, entries: int, columns: int = 3) -> tuple[Figure, Figure]:
+    """Split ``fig`` into a band at the top for a legend of ``entries`` labels in ``columns`` columns and
+    the body below it for the axes: (band, body). Fill the band with :func:`band_legend`."""
+    lines = math.ceil(entries / columns)
+    height = 0.22 * lines + 0.12
+    band, body = fig.subfigures(2, 1, height_ratios=[height, max(fig.get_figheight() - height, 1.0)])
+    return band, body
+
+
+def band_legend(band: Figure, axes: list, columns: int = 3) -> None:
+    """The legend of ``axes`` (labels in order, each once) in a band from :func:`legend_band`: across the
+    whole figure, above every axes, covering nothing."""
+    seen = _entries(axes, None)
+    if seen:
+        band.legend(list(seen.values()), list(seen), loc="center left", ncols=columns, fontsize="small",
+                    frameon=False, borderaxespad=0.2)
+
+
 def style_axes(ax) -> None:
     """Light grid behind the data, no top or right spine."""
     ax.grid(True, color="#dddddd", linewidth=0.6)
@@ -114,7 +157,7 @@ def title_figure(fig: Figure, text: str, note: str | None = None) -> None:
 
 
 __all__ = ["BLUE", "ORANGE", "GREY", "RED", "GREEN", "WIDE", "TITLES", "OUTCOME_LABELS", "money_tick",
-           "money_formatter", "is_money", "is_months", "percent", "add_legend", "style_axes", "title_figure"]
+           "money_formatter", "is_money", "is_months", "percent", "add_legend", "figure_legend", "legend_band", "band_legend", "style_axes", "title_figure"]
 
 
 _DOLLAR = re.compile(r"(?<!\\)\$")

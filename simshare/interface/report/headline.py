@@ -8,9 +8,11 @@ import numpy as np
 import xarray as xr
 
 from ...analysis.results import (attr, every_partner_ahead, format_money, full_month, has_joint_management,
-                                 select_scenario, start_date, swept_dims, target_month, target_variable)
+                                 lowest_resilience, scenario_names, select_scenario, start_date, swept_dims,
+                                 target_month, target_variable, unsafe_service_months)
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import dissolution_probability, target_probability
+from ...config import STATUS_QUO
 
 
 def _chance(p: float, n: int) -> str:
@@ -30,10 +32,36 @@ def _years(months: float) -> str:
     return f"{years:g} years" if float(years).is_integer() else f"{months:g} months"
 
 
+def _resilience_sentence(ds: xr.Dataset, d: xr.Dataset, scenario: str | None) -> str:
+    """How deep and how long, for the council that dips lowest in the median future (against the status quo
+    when the results hold it): its lowest month and its service-months unsafe."""
+    low, unsafe = lowest_resilience(d), unsafe_service_months(d)
+    if low is None or unsafe is None or not low.size:
+        return ""
+    medians = np.nanmedian(low, axis=0)
+    if not np.isfinite(medians).any():
+        return ""
+    i = int(np.nanargmin(medians))
+    council = str(d["council"].values[i])
+    depth, length = float(medians[i]), float(np.median(unsafe[:, i]))
+    quo = None
+    if STATUS_QUO in scenario_names(ds) and scenario != STATUS_QUO:
+        q = select_scenario(ds, STATUS_QUO)
+        quo = (float(np.median(lowest_resilience(q)[:, i])), float(np.median(unsafe_service_months(q)[:, i])))
+    who = council if len(medians) == 1 else f"{council}, the council that dips lowest,"
+    sentence = (f"At its lowest month {who} has {100 * depth:.0f} % of its services (by budget) operating safely in "
+                f"the median future")
+    sentence += f" ({100 * quo[0]:.0f} % with no programme)" if quo else ""
+    sentence += f", and its services spend {length:,.0f} service-months not operating safely over the period"
+    sentence += f" ({quo[1]:,.0f} with no programme)." if quo else "."
+    return sentence
+
+
 def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
     """The report's opening sentence(s), in plain words: the chance of reaching the savings target by the
     target date, the P50 and P80 finish dates, the spread of NPV (the reviews' apart from joint
-    management's) and the chance that every partner comes out ahead."""
+    management's), how deep and how long the council that dips lowest falls below safe staffing (against the
+    status quo when the results hold it), and the chance that every partner comes out ahead."""
     if swept_dims(ds):
         dims = swept_dims(ds)
         points = int(np.prod([ds.sizes[d] for d in dims]))
@@ -103,6 +131,9 @@ def headline(ds: xr.Dataset, scenario: str | None = None) -> str:
                 joint = np.asarray(d["npv"].values, dtype=float) - np.asarray(d["npv_services"].values, dtype=float)
                 sentence += f"; joint management adds {format_money(float(np.nanmedian(joint)))}"
             text = f"{text} {sentence}.".strip()
+    resilience = _resilience_sentence(ds, d, scenario)
+    if resilience:
+        text = f"{text} {resilience}".strip()
     ahead = every_partner_ahead(ds, scenario)
     if ahead is not None and ahead.size and d.sizes.get("council", 0) > 1:
         share = float(np.mean(ahead))

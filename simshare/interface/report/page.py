@@ -20,11 +20,12 @@ import xarray as xr
 from ...version import __version__
 from ...analysis.results import (attr, has_joint_management, month_label, scenario_names, start_date, swept_dims,
                                  target_variable)
-from ...config import BASE, STATUS_QUO
+from ...config import STATUS_QUO
 from ..plots import figures_for
 from .assumptions import key_assumptions_html
 from .decisions import decisions_html
 from .headline import headline
+from .implications import end_rate_note, reproduce_command, status_quo_paragraph, sweep_axes
 from .markup import esc
 from .tables import (baseline_table_html, dissolution_line_html, scenario_table_html, summary_table_html, sweep_table_html,
                      target_line_html)
@@ -63,12 +64,18 @@ CAPTIONS: dict[str, str] = {
         "right are each council's cumulative net savings over time (median and P10–P90)."
     ),
     "resilience": (
-        "The budget-weighted share of each council's services with enough staff to operate safely. Dips show "
-        "the strain of change; the grey lines, where shown, are the same councils with no programme."
+        "The budget-weighted share of each council's services with enough staff to operate safely. The blue band "
+        "holds the middle 80 % of futures in each month; the orange panel beside it shows how low each future "
+        "goes at its lowest month, on the same scale. A dip lasts a month or two and comes at different times in "
+        "different futures, so most futures can dip well below the monthly band: the table's lowest resilience "
+        "is the orange panel's. Service-months unsafe say how long: the months each service is not operating "
+        "safely, added up over the council's services. The grey lines, where shown, are the same councils with "
+        "no programme."
     ),
     "vacancy": (
-        "The share of each council's posts that are vacant (agency-covered posts count as vacant). Compare the "
-        "blue band with the grey status quo, where shown, to see whether sharing eases recruitment pressure."
+        "The share of each council's posts that are vacant (agency-covered posts count as vacant), each line "
+        "smoothed over a year to show the trend rather than month-to-month noise. Compare the blue band with the "
+        "grey status quo, where shown, to see whether sharing eases recruitment pressure."
     ),
     "scenarios": (
         "One point per scenario: higher means more value (median NPV, with its P10–P90 whisker), further left "
@@ -148,8 +155,7 @@ def _caption(name: str, ds: xr.Dataset) -> str:
             text = text.split(" Where the bands")[0] + " The savings target is compared with the reviews' own " \
                 "run-rate, shown above."
     if name in ("resilience", "vacancy") and STATUS_QUO not in scenario_names(ds):
-        text = text.split(";")[0].split(". Compare")[0] + "."
-        text = text.replace("..", ".")
+        text = text.split(" The grey lines")[0].split(" Compare the")[0]
     return text
 
 
@@ -178,14 +184,11 @@ def _provenance(ds: xr.Dataset, source: str | None) -> str:
     if source:
         items.append(("Results file", source))
     rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
-    command = f"simshare run CONFIG -n {n} --seed {seed if seed is not None else 1}"
-    if sampling not in (None, "mc", "given"):
-        command += f" --sampling {sampling}"
-    if scenario_names(ds) == [BASE, STATUS_QUO]:
-        command += " --baseline"
-    return (f"<dl>{rows}</dl><p>To reproduce: save the assumptions above as <code>CONFIG</code> (a TOML file) and run "
-            f"<code>{esc(command)}</code>. Results are identical for the same config and seed, whatever the "
-            "number of workers.</p>")
+    first = " (the sweep's first point: the sweep sets the swept values itself)" if swept_dims(ds) else ""
+    return (f"<dl>{rows}</dl><p id=\"reproduce\">To reproduce: save the full config above{first} as <code>CONFIG</code> "
+            "(a TOML file; it already holds any <code>--set</code> given to the run) and run "
+            f"<code>{esc(reproduce_command(ds))}</code>. Results are identical for the same config and seed, "
+            "whatever the number of workers.</p>")
 
 
 def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | None = None,
@@ -220,6 +223,7 @@ def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | N
                          f"“{esc(chosen)}”; the scenarios are compared with one another under Scenarios below.</p>")
         parts.append(summary_table_html(ds, scenario=chosen))
         parts.append(target_line_html(ds, chosen))
+        parts.append(end_rate_note(ds, chosen))
         parts.append(dissolution_line_html(ds, chosen))
         parts.append("<p class=\"note\">P10 … P90: the value that 10 %, 50 %, 80 %, 90 % of the simulated futures "
                      "stay at or below (for dates: by which they have happened). Under each value, ± is the "
@@ -231,7 +235,8 @@ def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | N
 
     baseline = baseline_table_html(ds, chosen) if not swept_dims(ds) else ""
     if baseline:
-        parts.append(f"<section id=\"status-quo\"><h2>Against the status quo</h2>{baseline}</section>")
+        parts.append(f"<section id=\"status-quo\"><h2>Against the status quo</h2>"
+                     f"{status_quo_paragraph(ds, chosen)}{baseline}</section>")
     scen = scenario_table_html(ds) if not swept_dims(ds) else ""
     if scen:
         parts.append(f"<section id=\"scenarios\"><h2>Scenarios</h2>{scen}</section>")
@@ -249,7 +254,11 @@ def render_report(ds: xr.Dataset, *, scenario: str | None = None, title: str | N
 
     config = str(ds.attrs.get("config", "") or "")
     parts.append("<section id=\"assumptions\"><h2>Assumptions</h2>")
-    parts.append(key_assumptions_html(config))
+    swept = sweep_axes(ds) if swept_dims(ds) else None
+    parts.append(key_assumptions_html(config, swept))
+    if swept:
+        parts.append("<p class=\"note\">A sweep: the settings marked “swept” take each of the values listed, one "
+                     "point of the sweep each; the full config below is the first point's.</p>")
     lines = config.count("\n") + 1 if config else 0
     parts.append("<p>The full config as simulated (TOML) is below. A number written as a distribution table is "
                  "uncertain: a value is drawn from it for each simulated future (or for each occurrence, for "

@@ -10,8 +10,10 @@ from typing import Mapping
 import numpy as np
 import xarray as xr
 
-from ...analysis.results import (attr, format_money, has_joint_management, month_label, scenario_names,
-                                 select_scenario, start_date, swept_dims, target_month)
+from ...analysis.blocks import mean_over
+from ...analysis.results import (attr, format_money, has_joint_management, lowest_resilience, month_label,
+                                 scenario_names, select_scenario, start_date, swept_dims, target_month,
+                                 unsafe_service_months)
 from ...analysis.statistics import late_quantile
 from ...analysis.summary import (cell_text, dissolution_probability, partners_ahead_probability, row_label, summarise,
                                  target_probability, target_sentence)
@@ -28,6 +30,8 @@ _ROW_LABELS = {
     "Payback (reviews)": "Payback of the reviews (their costs recovered)",
     "Each council's NPV": "Each council's net present value (its share of savings less its share of costs)",
     "Lowest resilience": "Lowest resilience in any month (share of services operating safely)",
+    "Service-months unsafe": "Service-months not operating safely (how long: the months each service is not "
+                             "operating safely, added up over the council's services)",
 }
 
 
@@ -109,7 +113,8 @@ def dissolution_line_html(ds: xr.Dataset, scenario: str | None) -> str:
 
 def baseline_table_html(ds: xr.Dataset, base: str | None = None) -> str:
     """Programme against the status quo (no programme, same random numbers), per council: lowest and
-    average resilience and the agency premium to the end (means over futures). Empty without a status quo."""
+    average resilience, service-months not operating safely and the agency premium to the end (means over
+    futures), read in bounded blocks. Empty without a status quo."""
     names = scenario_names(ds)
     if STATUS_QUO not in names:
         return ""
@@ -117,26 +122,30 @@ def baseline_table_html(ds: xr.Dataset, base: str | None = None) -> str:
     if base is None:
         return ""
     b, q = select_scenario(ds, base), select_scenario(ds, STATUS_QUO)
+    figures = []
+    for d in (b, q):
+        agency = (d["agency_cost"].isel(time=-1, drop=True).transpose("replication", "council")
+                  if "agency_cost" in d else None)
+        figures.append((np.mean(lowest_resilience(d), axis=0), mean_over(d["resilience"], keep="council"),
+                        np.mean(unsafe_service_months(d), axis=0),
+                        np.asarray(agency.mean("replication").values, dtype=float) if agency is not None
+                        else np.full(ds.sizes["council"], math.nan)))
     rows = []
-    for council in ds["council"].values:
-        cells = []
-        for d in (b, q):
-            r = d["resilience"].sel(council=council)
-            cells.append((float(r.min("time").mean()), float(r.mean(("time", "replication"))),
-                          float(d["agency_cost"].sel(council=council).isel(time=-1).mean())
-                          if "agency_cost" in d else math.nan))
-        (bl, bm, ba), (ql, qm, qa) = cells
+    for i, council in enumerate(ds["council"].values):
+        (bl, bm, bu, ba), (ql, qm, qu, qa) = ([float(x[i]) for x in f] for f in figures)
         rows.append(f"<tr><td>{esc(council)}</td><td>{100 * bl:.1f} %</td><td>{100 * ql:.1f} %</td>"
-                    f"<td>{100 * bm:.1f} %</td><td>{100 * qm:.1f} %</td>"
+                    f"<td>{100 * bm:.1f} %</td><td>{100 * qm:.1f} %</td><td>{bu:,.0f}</td><td>{qu:,.0f}</td>"
                     f"<td>{esc(format_money(ba))}</td><td>{esc(format_money(qa))}</td></tr>")
     return ("<table class=\"baseline\" id=\"baseline-table\"><thead>"
             "<tr><th rowspan=\"2\">Council</th><th colspan=\"2\">Lowest resilience</th>"
-            "<th colspan=\"2\">Average resilience</th><th colspan=\"2\">Agency premium to the end</th></tr>"
+            "<th colspan=\"2\">Average resilience</th><th colspan=\"2\">Service-months unsafe</th>"
+            "<th colspan=\"2\">Agency premium to the end</th></tr>"
             "<tr><th>programme</th><th>status quo</th><th>programme</th><th>status quo</th>"
-            "<th>programme</th><th>status quo</th></tr></thead>"
+            "<th>programme</th><th>status quo</th><th>programme</th><th>status quo</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
             "<p class=\"note\">Means over the simulated futures; the status quo is the same councils and workforce "
-            "with no programme, under the same random numbers.</p>")
+            "with no programme, under the same random numbers. Service-months unsafe: the months each of the "
+            "council's services is not operating safely, added up over its services.</p>")
 
 
 def scenario_table_html(ds: xr.Dataset) -> str:
