@@ -23,6 +23,8 @@ import pandas as pd
 import xarray as xr
 
 from ..config import BASE, STATUS_QUO
+from .blocks import mean_over
+from .points import point_label, select_point
 from .results import (
     COUNCIL_NPV_PREFIX,
     RESILIENCE_PREFIX,
@@ -44,8 +46,6 @@ from .results import (
     unsafe_service_months,
     units_of,
 )
-from .blocks import mean_over
-from .points import point_label, select_point
 from .statistics import STATISTICS, half_width, statistic_ci, wilson
 
 _WIDTH = 100  # widest line of the printed table, labels permitting
