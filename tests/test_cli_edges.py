@@ -13,8 +13,7 @@ import pytest
 
 from simshare.interface.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-MINIMAL = ROOT / "configs" / "minimal.toml"
+from conftest import CSB, MINIMAL, ROOT
 
 
 def _config(tmp_path: Path, old: str = "", new: str = "", name: str = "c.toml") -> Path:
@@ -161,3 +160,11 @@ def test_validate_given_a_binary_file(tmp_path, capsys):
     junk = tmp_path / "junk.toml"
     junk.write_bytes(bytes(range(256)) * 4)
     _exit2(capsys, ["validate", str(junk)], "junk.toml")
+
+
+def test_a_config_warning_is_said_once_per_command(tmp_path, capsys):
+    """The business-case warning of the flagship config: the config is loaded again for the status quo and
+    for the report, but the user reads the warning once."""
+    assert main(["run", str(CSB), "-n", "4", "-q", "--baseline", "--report", "-o", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("worth more than the whole case") == 1, err

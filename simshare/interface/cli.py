@@ -32,8 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
 def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file=None,
                  line: str | None = None) -> None:
     """Warnings on the command line as one plain line (``simshare: warning: ...``), not Python's
-    ``file:line: Category`` form: they are meant for the user, not for a developer."""
-    print(f"simshare: warning: {message}", file=sys.stderr if file is None else file)
+    ``file:line: Category`` form: they are meant for the user, not for a developer. A config's warning
+    is said once, however often the config is loaded again (the status quo, the report, each scenario),
+    with or without the file's name in front."""
+    text = str(message)
+    head, sep, rest = text.partition(": ")
+    key = rest if sep and head.endswith(".toml") else text  # the same warning, said of the file or not
+    if key in _SAID:
+        return
+    _SAID.add(key)
+    print(f"simshare: warning: {text}", file=sys.stderr if file is None else file)
+
+
+#: the config warnings said so far in this command (without the file name in front)
+_SAID: set[str] = set()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     2 for bad input, 130 when interrupted. A config warning is printed once, as one line."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _SAID.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("once", ConfigWarning)
         warnings.showwarning = show_warning
