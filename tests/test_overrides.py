@@ -11,7 +11,7 @@ from simshare import ConfigError
 from simshare.config import apply_overrides, load_config, parse_assignment
 from simshare.distributions import Dist
 
-from conftest import TWO_SERVICES, small_config, toml_text
+from conftest import MINIMAL, TWO_SERVICES, small_config, toml_text
 
 #: The shared variant with uncertain inputs, with a lognormal Planning review (whose parameters the
 #: tests set) and no specialists (so that any number of Planning posts is valid).
@@ -322,3 +322,14 @@ def test_load_config_does_not_modify_the_given_dict():
     before = copy.deepcopy(raw)
     simshare.load_config(raw, overrides={"programme.review_teams": 3, "services.Planning.review_months.mean": 7})
     assert raw == before
+
+
+@pytest.mark.parametrize("value", [
+    list(range(100_000)),                                   # long
+    {f"k{i}": i for i in range(10_000)},                    # wide
+    "x" * 100_000,                                          # a long text
+])
+def test_a_bad_override_of_any_size_gives_a_short_message(value):
+    with pytest.raises(ConfigError) as info:
+        load_config(MINIMAL, {"programme.review_teams": value})
+    assert all(len(line) < 600 for line in str(info.value).splitlines())

@@ -73,19 +73,25 @@ def _table_numbers(d: Dist) -> list[float]:
     return out
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, depth: int = 0) -> str:
     """A config value as a message shows it: dates as dates (``2030-04``, or ``2030-04-15`` when not the
     first of a month; a time of day kept), lists and tables with their dates so too, anything else as
-    Python writes it."""
+    Python writes it. Lists and tables show their first 8 entries and 6 levels of nesting (a value of any
+    size or depth gives a short line, never a RecursionError)."""
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m") if value.day == 1 else value.isoformat()
+    if isinstance(value, (list, tuple, Mapping)) and depth >= 6:
+        return "[…]" if not isinstance(value, Mapping) else "{…}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(shown(v) for v in value) + "]"
+        items = [shown(v, depth + 1) for v in value[:8]]
+        return "[" + ", ".join(items + (["…"] if len(value) > 8 else [])) + "]"
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k!r}: {shown(v)}" for k, v in value.items()) + "}"
-    return repr(value)
+        items = [f"{k!r}: {shown(v, depth + 1)}" for k, v in list(value.items())[:8]]
+        return "{" + ", ".join(items + (["…"] if len(value) > 8 else [])) + "}"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def got(value: Any) -> str:
