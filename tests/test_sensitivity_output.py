@@ -22,7 +22,7 @@ from simshare.analysis.sensitivity.screen import same_run
 from simshare.analysis.sensitivity.text import format_study, indices_text
 from simshare.analysis.sensitivity.tornado import swing_conf
 
-from conftest import MINIMAL, council, service, small_config
+from conftest import MINIMAL, SHARED_PLANNING, council, service, small_config
 
 SF = "services.Svc.savings_fraction"
 COST = "services.Svc.one_off_cost"
@@ -267,3 +267,10 @@ def test_an_ordinary_run_can_be_the_screen_and_the_tornado_base(screened_tornado
     assert study.screen.kept == [SF] and study.screen.replications == 60
     assert study.runs == 2 * 20, "no screening run, no base run: the run given is both"
     assert study.result.attrs["base_p50"] == screened_tornado.result.attrs["base_p50"]
+
+
+def test_a_screening_run_of_another_config_is_refused_up_front():
+    """--screen-from results of another config (other parameters) was taken, then failed deep in the tornado."""
+    other = simshare.simulate(SHARED_PLANNING, replications=6, seed=1)
+    with pytest.raises(ValueError, match="not a run of this config"):
+        simshare.sensitivity(MINIMAL, method="tornado", replications=4, screen_run=other)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ...config import Config, load_config
+from ...config import Config, load_config, parameter_paths
 from ...engine.progress import Progress, as_progress
 from ...engine.simulate import parameter_units
 from .catalogue import add_units, check_variable, select_parameters
@@ -93,6 +93,14 @@ def study(config: Any, method: str = "tornado", variable: str = "npv", parameter
         screen_run = select_scenario(screen_run)
         if "inputs" not in screen_run:
             raise ValueError("screen_run: these results have no 'inputs' (the parameters each replication drew)")
+        drawn = {str(p) for p in screen_run["parameter"].values}
+        missing = [p for p in parameter_paths(cfg) if p not in drawn]
+        horizon = screen_run.attrs.get("horizon_months")
+        if missing or (horizon is not None and int(horizon) != int(cfg.programme.horizon_months)):
+            what = (f"it has no draws of {len(missing)} of this config's parameters (e.g. {missing[0]})" if missing
+                    else f"its horizon is {int(horizon)} months, this config's {cfg.programme.horizon_months}")
+            raise ValueError(f"screen_run: these results are not a run of this config ({what}); screen from a run "
+                             "of the same config, or leave it out")
         screen_replications = int(screen_run.sizes["replication"])
     k = min(DEFAULT_TOP if top is None else top, len(candidates)) if screened else len(candidates)
     if screened and (isinstance(screen_replications, bool) or not isinstance(screen_replications, int)
