@@ -11,8 +11,10 @@ import pytest
 import simshare
 from conftest import council, service, small_config, toml_text
 from simshare.analysis.floors import FloorError, parse_floor
+from simshare.analysis.levers import lever_space
 from simshare.analysis.optimise import optimise
 from simshare.analysis.optimise_words import at_the_edge
+from simshare.config import ConfigError, load_config
 from simshare.interface.cli import main
 from simshare.interface.report import render_report
 
@@ -151,3 +153,16 @@ def test_a_winner_at_the_end_of_its_range_is_pointed_out():
     winner = {"programme.order": ["A", "B"], "programme.review_teams": 6, "programme.support_capacity": 4}
     assert at_the_edge(winner, ranges) == "programme.review_teams 6 (range 1–6)"
     assert at_the_edge({"programme.support_capacity": 4}, ranges) == ""
+
+
+@pytest.mark.parametrize("levers, searched", [
+    (None, ["programme.review_teams", "programme.support_capacity"]),   # the defaults leave the order out
+])
+def test_default_levers_of_a_one_service_programme(levers, searched):
+    space = lever_space(load_config(small_config()), levers)
+    assert [p for p in searched if p in str(space)] == searched and "programme.order" not in str(space)
+
+
+def test_the_order_asked_for_with_one_service_is_refused():
+    with pytest.raises(ConfigError, match="no order to choose"):
+        lever_space(load_config(small_config()), ["programme.order"])

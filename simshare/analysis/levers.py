@@ -112,6 +112,8 @@ def lever_space(cfg: Config, levers: Sequence[str] | None = None,
     """
     spec = cfg.optimise
     chosen = list(levers) if levers else list(spec.levers if spec and spec.levers else DEFAULT_LEVERS)
+    if not levers and not (spec and spec.levers) and len(cfg.order) < 2:
+        chosen.remove(ORDER)  # the defaults: with fewer than two services there is no order to choose
     errors = [f"--levers: unknown lever {p!r} (levers: {', '.join(LEVERS)})" for p in chosen if p not in LEVERS]
     given = dict(spec.ranges if spec else {})
     given.update(ranges or {})
