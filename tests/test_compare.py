@@ -275,3 +275,8 @@ def test_a_scenario_that_dissolves_shows_its_chance():
     assert figures.at["base", "P(dissolved)"] == 0.0 and figures.at["fragile", "P(dissolved)"] == 1.0
     assert "dissolved" in format_comparison(ds)
     assert "P(dissolved)" not in scenario_figures(compare(small_config(), replications=4, baseline=True))
+
+
+def test_naming_only_the_base_says_it_is_always_compared():
+    with pytest.raises(ConfigError, match="'base' is always compared; name a scenario"):
+        compare(SHARED_PLANNING, scenarios=["base"], replications=4)

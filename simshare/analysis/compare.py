@@ -84,6 +84,9 @@ def scenario_configs(cfg: Config, names: Sequence[str] | None = None, baseline: 
         _same_clock(name, out[name], cfg)
     if baseline:
         out[STATUS_QUO] = status_quo(cfg)
+    if len(out) < 2 and available:  # only the base was named: it is always there, compared with the others
+        raise ConfigError([f"nothing to compare: {BASE!r} is always compared; name a scenario to compare it with "
+                           f"({', '.join(repr(n) for n in available)}) or add the status quo (--baseline)"])
     if len(out) < 2:
         raise ConfigError(["nothing to compare: the config has no [[scenarios]] (add [[scenarios]] tables with a "
                            "name and a set of dotted-path overrides) and the status quo was not asked for "
