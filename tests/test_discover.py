@@ -122,3 +122,9 @@ def test_board_words():
     assert parameter_label("councils.South Bucks.turnover_annual") == "South Bucks' staff turnover"
     assert parameter_label("drivers.ICT maturity") == "the “ICT maturity” factor"
     assert parameter_label("services.ICT.review_months.mean") == "ICT's review (its mean)"
+
+
+def test_a_sweep_is_refused_with_its_reason():
+    ds = simshare.sweep(small_config(), {"programme.review_teams": [1, 2]}, replications=4)
+    with pytest.raises(DiscoverError, match="a sweep's results"):
+        discover(ds, "npv < 0")

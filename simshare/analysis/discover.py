@@ -109,6 +109,11 @@ def discover(results: str | Path | xr.Dataset, expression: str, scenario: str | 
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low < value <= high:
             raise DiscoverError(f"{name} must be a number above {low:g} and at most {high:g}, got {value!r}")
     ds = _open(results)
+    swept = [str(dim) for dim in ds.dims if dim not in ("replication", "time", "council", "service", "parameter",
+                                                       "scenario")]
+    if swept:
+        raise DiscoverError(f"these are a sweep's results (swept: {', '.join(swept)}): discover reads the results "
+                            "of simshare run or compare; run the setting you want to explore with simshare run")
     try:
         d = select_scenario(ds, scenario)
     except ValueError as err:
