@@ -110,10 +110,7 @@ def tornado_chart(table: Any, title: str | None = None, limit: int | None = 15) 
     base = float(base)
     swing = np.abs(high - low)
     rank = list(np.argsort(-np.nan_to_num(swing, nan=-1.0, posinf=np.finfo(float).max), kind="stable"))
-    hidden = 0
-    if limit is not None and len(rank) > limit:
-        hidden = len(rank) - limit
-        rank = rank[:limit]
+    rank, hidden = _first(rank, limit)
     variable = str(table.attrs.get("variable", table.attrs.get("output", "npv")))
     units = table.attrs.get("units")
     if not units:
@@ -195,11 +192,7 @@ def sobol_chart(result: Any, title: str | None = None, limit: int | None = 15) -
     cols = [str(c) for c in table.columns]
     if "S1" not in cols or "ST" not in cols:
         raise ValueError(f"{who}: the table needs columns 'S1' and 'ST'; it has: {', '.join(cols) or 'no columns'}")
-    table = table.sort_values("ST", ascending=False, na_position="last")
-    hidden = 0
-    if limit is not None and len(table) > limit:
-        hidden = len(table) - limit
-        table = table.iloc[:limit]
+    table, hidden = _first(table.sort_values("ST", ascending=False, na_position="last"), limit)
     names = table["parameter"].astype(str).tolist() if "parameter" in cols else [str(i) for i in table.index]
     names = [parameter_label(n) for n in names]
     y = np.arange(len(table))
@@ -218,6 +211,13 @@ def sobol_chart(result: Any, title: str | None = None, limit: int | None = 15) -
     sub = "bars: share of the output's variance due to each uncertain parameter; whiskers: confidence half-widths"
     return _finish_bars(fig, ax, title or f"Which uncertainties drive {OUTCOME_LABELS.get(variable, variable)}? "
                                           "(Sobol indices)", sub, hidden)
+
+
+def _first(rows: Any, limit: int | None) -> tuple[Any, int]:
+    """The first ``limit`` rows (all when None) of a list or a DataFrame already in order, and how many are left out."""
+    if limit is None or len(rows) <= limit:
+        return rows, 0
+    return (rows.iloc[:limit] if isinstance(rows, pd.DataFrame) else rows[:limit]), len(rows) - limit
 
 
 def _finish_bars(fig: Figure, ax: Any, title: str, sub: str, hidden: int) -> Figure:
@@ -239,11 +239,7 @@ def morris_chart(result: Any, title: str | None = None, limit: int | None = 15) 
     cols = [str(c) for c in table.columns]
     if "mu_star" not in cols:
         raise ValueError(f"{who}: the table needs a column 'mu_star'; it has: {', '.join(cols) or 'no columns'}")
-    table = table.sort_values("mu_star", ascending=False, na_position="last")
-    hidden = 0
-    if limit is not None and len(table) > limit:
-        hidden = len(table) - limit
-        table = table.iloc[:limit]
+    table, hidden = _first(table.sort_values("mu_star", ascending=False, na_position="last"), limit)
     names = [parameter_label(str(i)) for i in table.index]
     y = np.arange(len(table))
     fig = Figure(figsize=(9.5, 1.9 + 0.42 * max(len(table), 2)), layout="constrained")
