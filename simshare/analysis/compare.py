@@ -28,7 +28,7 @@ from ..engine.progress import Progress
 from ..engine.simulate import run_scenarios
 from .results import MONEY_TOLERANCE, attr, outcomes, select_scenario, start_date
 from .statistics import half_width, statistic_ci
-from .summary import iso_month, target_probability
+from .summary import dissolution_probability, iso_month, target_probability
 
 #: measure -> (label, units, higher is better). The run-rate is the one the target is compared with
 #: (the reviews' unless ``target_scope = "total"``) at the target month, or at the horizon when the results
@@ -299,7 +299,8 @@ def scenario_figures(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
         if prob is not None:
             row["P(target)"], row["P(target)_hw"] = prob
         if dissolving:
-            row["P(dissolved)"] = float(np.mean(np.isfinite(ds["dissolved_month"].sel(scenario=name).values)))
+            gone = dissolution_probability(ds, confidence=confidence, scenario=name)  # None: none dissolved
+            row["P(dissolved)"] = gone[0] if gone is not None else 0.0
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(names, name="scenario"))
     table.attrs.update(confidence=confidence, replications=int(ds.sizes["replication"]))

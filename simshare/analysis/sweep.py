@@ -28,7 +28,7 @@ from ..engine.progress import Progress
 from ..engine.simulate import parameter_units, run_scenarios
 from .results import attr, outcomes, start_date
 from .statistics import STATISTICS, half_width, statistic_ci
-from .summary import iso_month, target_probability
+from .summary import dissolution_probability, iso_month, target_probability
 
 #: outcomes summarised per point
 SUMMARY_OUTCOMES = ("npv", "programme_complete_month")
@@ -313,7 +313,8 @@ def sweep_summary(ds: xr.Dataset, confidence: float = 0.95) -> pd.DataFrame:
         if prob is not None:
             row["P(target)"], row["P(target)_hw"] = prob
         if dissolving:
-            row["P(dissolved)"] = float(np.mean(np.isfinite(np.asarray(d["dissolved_month"].values, dtype=float))))
+            gone = dissolution_probability(d, confidence=confidence)  # None: none dissolved at this point
+            row["P(dissolved)"] = gone[0] if gone is not None else 0.0
         rows.append(row)
         index.append(key)
     table = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=paths))
