@@ -233,9 +233,7 @@ class Workforce(Deletions):
         if rate <= 0.0:
             g.next_leave = math.inf
             return
-        delay = (g.exp_draw or self._exp(g))() / rate
-        g.next_leave = self.env.now + delay
-        self.schedule(Call(partial(self._leave, g, g.version)), NORMAL, delay)
+        self._schedule_leave(g, (g.exp_draw or self._exp(g))() / rate)
 
     def _schedule_leave(self, g: PostGroup, delay: float) -> None:
         g.next_leave = self.env.now + delay
