@@ -23,7 +23,7 @@ from simshare.config import load_config
 from simshare.engine.simulate import Run
 from simshare.engine.store import LOCK_NAME, PartStore, StoreError, write_netcdf
 from simshare.interface.cli import main
-from simshare.model.replication import EventBudgetExceeded, run_replication
+from simshare.model.replication import EventBudgetExceeded, play, run_replication
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = str(ROOT / "configs" / "minimal.toml")
@@ -209,7 +209,7 @@ def test_event_budget(tmp_path, capsys, monkeypatch):
     cfg = load_config(MINIMAL)
     with pytest.raises(EventBudgetExceeded, match="budget of 5 "):
         run_replication(cfg, np.random.SeedSequence(1), budget=5)
-    monkeypatch.setattr(worker_module, "run_replication", functools.partial(run_replication, budget=5))
+    monkeypatch.setattr(worker_module, "play", functools.partial(play, budget=5))
     assert _run(tmp_path / "out", 2) == 2
     err = capsys.readouterr().err
     assert "budget of 5" in err and cfg.programme.name in err and "Traceback" not in err

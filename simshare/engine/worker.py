@@ -17,13 +17,26 @@ from functools import lru_cache
 import numpy as np
 
 from ..config import Config, ConfigWarning, load_config, parameter_paths
-from ..model.outputs import COLLECTED_OUTPUTS, DATASET_OUTPUTS, Output
-from ..model.replication import run_replication
+from ..model.outputs import COLLECTED_OUTPUTS, DATASET_OUTPUTS, KINDS, POST_STATES, Output
+from ..model.replication import measure, play
 from ..seeds import replication_seed
 from .sampling import replication_inputs
 
 #: record fields that become dataset variables (from the model's table of outputs)
 STORED: tuple[str, ...] = tuple(o.name for o in DATASET_OUTPUTS)
+#: what the worker keeps of each replication
+COLLECTED: tuple[str, ...] = tuple(o.name for o in COLLECTED_OUTPUTS)
+#: replications played before their measures are worked out together and SimPy's reference cycles
+#: collected (a few hundred objects a replication): at most 16, and fewer where their monthly post
+#: counts would take more than 2 MB (a batch's measures hold a few float copies of them)
+BATCH, BATCH_BYTES = 16, 2 << 20
+
+
+def batch_size(configs: list[Config]) -> int:
+    """Replications per batch for ``configs`` (see :data:`BATCH`)."""
+    largest = max((cfg.programme.horizon_months + 1) * len(POST_STATES) * len(cfg.councils) * len(cfg.services)
+                  * len(KINDS) * 4 for cfg in configs)
+    return max(1, min(BATCH, BATCH_BYTES // largest))
 
 
 @dataclass
@@ -56,28 +69,28 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     # Monte Carlo parameters for the whole chunk in one vectorised draw (same values as one by one)
     values = [task.values[k] if task.values else replication_inputs(cfg, task.seed, indices, None)
               for k, cfg in enumerate(configs)]
-    # SimPy's reference cycles (a few hundred objects a replication) are collected every
-    # 16 replications, never mid-run; objects alive before the chunk (modules, configs)
-    # are frozen so that collection skips them
+    # SimPy's reference cycles are collected after each batch, never mid-run; objects alive before
+    # the chunk (modules, configs) are frozen so that collection skips them
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
     try:
-        for j in range(n):
-            ss = replication_seed(task.seed, int(indices[j]))
+        batch = batch_size(configs)
+        for first in range(0, n, batch):
+            rows = range(first, min(first + batch, n))
+            seeds = [replication_seed(task.seed, int(indices[j])) for j in rows]
             for k, cfg in enumerate(configs):
-                rec = run_replication(cfg, ss, values[k][j])
+                arrays = measure([play(cfg, ss, values[k][j]) for ss, j in zip(seeds, rows)], COLLECTED)
                 for o in COLLECTED_OUTPUTS:
-                    value = getattr(rec, o.name)
+                    value = arrays[o.name]
                     if o.name not in out:
-                        out[o.name] = _allocate(o, value, n_s, n, len(task.parameters))
+                        out[o.name] = _allocate(o, value[0], n_s, n, len(task.parameters))
                     if "parameter" in o.dims:  # the replication's own parameters, onto the run's union
-                        out[o.name][k, j, columns[k]] = value
+                        out[o.name][k, rows.start:rows.stop][:, columns[k]] = value
                     else:
-                        out[o.name][k, j] = value
-                del rec
-            if j % 16 == 15:
-                gc.collect()
+                        out[o.name][k, rows.start:rows.stop] = value
+                del arrays
+            gc.collect()
     finally:
         gc.unfreeze()
         if enabled:

@@ -19,13 +19,14 @@ from ..config import Config, correlate, draw_values, replication_parameters
 from ..config.values import realise
 from ..seeds import parameter_uniforms
 from .finance import Flows, Ledger
-from .outputs import POST_STATES, Record
+from .outputs import OUTPUTS, POST_STATES, Record
 from .programme import Programme
 from .resilience import workforce_measures
 from .sharing import share_matrix
 from .workforce import Workforce
 
-__all__ = ["Record", "draw_inputs", "run_replication", "EVENT_BUDGET", "EventBudgetExceeded"]
+__all__ = ["Record", "Played", "draw_inputs", "play", "measure", "run_replication", "EVENT_BUDGET",
+           "EventBudgetExceeded"]
 
 #: the most SimPy events one replication may process (a typical one takes a few thousand; a
 #: million take some 20 seconds): a config that needs more is refused, never left to run for ever
@@ -51,17 +52,33 @@ def _last(milestones: list[float], order: list[int]) -> float:
     return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
-def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None,
-                    budget: int = EVENT_BUDGET) -> Record:
-    """Play out one future of the programme.
+class Played:
+    """One future played out, before the measures that are worked out for many futures at once.
 
-    ``ss`` seeds every random stream of the replication (docs/model.md); ``values`` are the
-    replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
-    Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
-    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.
+    ``fields`` holds every output of :data:`~simshare.model.outputs.OUTPUTS` that is final per
+    future (milestones, money, agency cost, inputs, events); ``posts`` the monthly post counts
+    shaped like ``SNAPSHOT_DIMS`` (month, state, council, service, kind); ``live`` and
+    ``disruption`` (month, service); ``establishment`` (council, service, kind); ``present`` and
+    ``budget`` (council, service); ``safe_staffing`` the realised threshold.
     """
-    if values is None:
-        values = draw_inputs(cfg, ss)
+
+    __slots__ = ("fields", "posts", "live", "disruption", "establishment", "present", "budget", "safe_staffing")
+
+    def __init__(self, fields: dict[str, object], posts: np.ndarray, live: np.ndarray, disruption: np.ndarray,
+                 establishment: np.ndarray, present: np.ndarray, budget: np.ndarray, safe_staffing: float):
+        self.fields = fields
+        self.posts = posts
+        self.live = live
+        self.disruption = disruption
+        self.establishment = establishment
+        self.present = present
+        self.budget = budget
+        self.safe_staffing = safe_staffing
+
+
+def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: int = EVENT_BUDGET) -> Played:
+    """Play out one future of the programme (``values`` in ``parameter_paths(cfg)`` order); see
+    :func:`run_replication`. Raises :class:`EventBudgetExceeded` past ``budget`` events."""
     values = np.asarray(values, dtype=float)
     real = realise(cfg, values)
     horizon = real.programme.horizon_months
@@ -105,29 +122,18 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     workforce.close_books()
     programme.close_books()
 
-    posts = workforce.post_counts(counts, T)  # SNAPSHOT_DIMS: (month, state, council, service, kind)
-    state = {name: posts[:, i] for i, name in enumerate(POST_STATES)}  # each (T, C, S, kind)
-    live = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
-    disruption = np.frombuffer(disruption, dtype=np.float64).reshape(T, S)
-    establishment = workforce.establishment
-    measures = workforce_measures(state["filled"], state["vacant"], state["covered"], state["deleted"],
-                                  establishment, workforce.present, workforce.budget, live, disruption,
-                                  real.programme.safe_staffing)
-
     t = np.arange(T, dtype=float)
     money = ledger.evaluate(t, share_matrix(real), real.programme.discount_rate, horizon)
     within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
     review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
-    return Record(
+    live_months = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
+    fields = dict(
         savings_run_rate=money.savings_run_rate,
         cumulative_savings=money.cumulative_savings,
         cumulative_costs=money.cumulative_costs,
         cumulative_net=money.cumulative_net,
         reviews_complete=(approved[None, :] <= t[:, None] + 1e-9).sum(1),
-        services_live=live.sum(1),
-        vacancy_rate=measures["vacancy_rate"],
-        staffing=measures["staffing"],
-        resilience=measures["resilience"],
+        services_live=live_months.sum(1),
         agency_cost=np.stack([a.cumulative(t) for a in agency], axis=1),
         review_start=review_start,
         approved=approved,
@@ -135,7 +141,6 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         reviews_complete_month=_last(list(approved), order),
         programme_complete_month=_last(list(went_live), order),
         dissolved_month=float(within([programme.dissolution.month])[0]),
-        unsafe_months=measures["unsafe_months"],
         npv=money.npv,
         service_savings_run_rate=money.service_savings_run_rate,
         council_savings_run_rate=money.council_savings_run_rate,
@@ -146,9 +151,54 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
         payback_month=money.payback_month,
         inputs=values,
         events=events,
-        filled=state["filled"].sum(-1),
-        vacant=state["vacant"].sum(-1),
-        covered=state["covered"].sum(-1),
-        deleted=state["deleted"].sum(-1),
-        establishment=establishment.sum(-1),
     )
+    return Played(fields, workforce.post_counts(counts, T), live_months,
+                  np.frombuffer(disruption, dtype=np.float64).reshape(T, S), workforce.establishment,
+                  workforce.present, workforce.budget, real.programme.safe_staffing)
+
+
+#: the outputs worked out from the post counts, over many futures at once
+_MEASURED = ("vacancy_rate", "staffing", "resilience", "unsafe_months")
+_COUNTED = ("filled", "vacant", "covered", "deleted")
+
+
+def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """The outputs ``names`` (default: every one of :data:`~simshare.model.outputs.OUTPUTS`) of the
+    futures ``played``, each shaped (future, *dims); the monthly measures are worked out for all of
+    them at once (:func:`~simshare.model.resilience.workforce_measures`)."""
+    names = tuple(o.name for o in OUTPUTS) if names is None else names
+    out: dict[str, np.ndarray] = {}
+    if any(name in _MEASURED or name in _COUNTED for name in names):
+        posts = np.stack([p.posts for p in played])  # (future, month, state, council, service, kind)
+        state = {name: posts[:, :, i] for i, name in enumerate(POST_STATES)}
+    if any(name in _MEASURED for name in names):
+        out.update(workforce_measures(
+            state["filled"], state["vacant"], state["covered"], state["deleted"],
+            np.stack([p.establishment for p in played]), np.stack([p.present for p in played]),
+            np.stack([p.budget for p in played]), np.stack([p.live for p in played]),
+            np.stack([p.disruption for p in played]), np.array([p.safe_staffing for p in played])))
+    for name in names:
+        if name in out:
+            continue
+        if name in _COUNTED:
+            out[name] = state[name].sum(-1)
+        elif name == "establishment":
+            out[name] = np.stack([p.establishment.sum(-1) for p in played])
+        else:
+            out[name] = np.array([p.fields[name] for p in played])
+    return {name: out[name] for name in names}
+
+
+def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray | None = None,
+                    budget: int = EVENT_BUDGET) -> Record:
+    """Play out one future of the programme.
+
+    ``ss`` seeds every random stream of the replication (docs/model.md); ``values`` are the
+    replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
+    Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
+    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.
+    """
+    if values is None:
+        values = draw_inputs(cfg, ss)
+    arrays = measure([play(cfg, ss, values, budget)])
+    return Record(**{o.name: arrays[o.name][0] if o.dims else arrays[o.name][0].item() for o in OUTPUTS})

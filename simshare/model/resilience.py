@@ -17,36 +17,39 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
 
 def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarray, deleted: np.ndarray,
                        establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
-                       live: np.ndarray, disruption: np.ndarray, safe_staffing: float) -> dict[str, np.ndarray]:
+                       live: np.ndarray, disruption: np.ndarray, safe_staffing: np.ndarray) -> dict[str, np.ndarray]:
     """Monthly measures per council, and ``unsafe_months`` per council and service (docs/model.md: the
-    months of the monthly clock, 0..horizon, in which the service was not operating safely).
+    months of the monthly clock, 0..horizon, in which the service was not operating safely), for R
+    futures at once.
 
-    Counts are (T, C, S, kind) with kind 0 ordinary, 1 specialist; ``establishment`` is
-    (C, S, kind); ``present`` (C, S) says which councils have each service; ``budget`` is
-    (C, S); ``live`` and ``disruption`` are (T, S).
+    Counts are (R, T, C, S, kind) with kind 0 ordinary, 1 specialist; ``establishment`` is
+    (R, C, S, kind); ``present`` (R, C, S) says which councils have each service; ``budget`` is
+    (R, C, S); ``live`` and ``disruption`` are (R, T, S); ``safe_staffing`` (R,). Returns
+    ``resilience``, ``staffing`` and ``vacancy_rate`` (R, T, C) and ``unsafe_months`` (R, C, S).
     """
-    staffed = filled + covered                        # (T, C, S, K)
-    required = establishment[None] - deleted          # (T, C, S, K)
-    staffed_all, required_all = staffed.sum(-1), required.sum(-1)          # (T, C, S)
+    staffed = filled + covered                        # (R, T, C, S, K)
+    required = establishment[:, None] - deleted       # (R, T, C, S, K)
+    staffed_all, required_all = staffed.sum(-1), required.sum(-1)          # (R, T, C, S)
     own = _ratio(staffed_all, required_all)
-    pooled = _ratio(staffed_all.sum(1), required_all.sum(1))               # (T, S)
-    live_b = live[:, None, :]
-    ratio = np.where(live_b, pooled[:, None, :], own)
-    effective = ratio - disruption[:, None, :]
+    pooled = _ratio(staffed_all.sum(2), required_all.sum(2))               # (R, T, S)
+    live_b = live[:, :, None, :]
+    ratio = np.where(live_b, pooled[:, :, None, :], own)
+    effective = ratio - disruption[:, :, None, :]
     spec_staffed, spec_required = staffed[..., 1], required[..., 1]
     spec_own = (spec_required == 0) | (spec_staffed >= 1)
-    spec_pool = (spec_required.sum(1) == 0) | (spec_staffed.sum(1) >= 1)  # (T, S)
-    specialist_ok = np.where(live_b, spec_pool[:, None, :], spec_own)
-    safe = (effective >= safe_staffing - 1e-12) & specialist_ok & present[None]
+    spec_pool = (spec_required.sum(2) == 0) | (spec_staffed.sum(2) >= 1)  # (R, T, S)
+    specialist_ok = np.where(live_b, spec_pool[:, :, None, :], spec_own)
+    safe = (effective >= np.asarray(safe_staffing, dtype=float)[:, None, None, None] - 1e-12) & specialist_ok \
+        & present[:, None]
 
     weight = np.where(present, budget, 0.0)
-    weight = np.where(weight.sum(1, keepdims=True) > 0, weight, present.astype(float))  # no budgets: equal weights
+    weight = np.where(weight.sum(2, keepdims=True) > 0, weight, present.astype(float))  # no budgets: equal weights
     # divide after summing, so that all services safe gives exactly 1
-    resilience = _ratio((safe * weight[None]).sum(-1), weight.sum(1)[None])
+    resilience = _ratio((safe * weight[:, None]).sum(-1), weight.sum(2)[:, None])
 
     staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
     staffing = _ratio(staffed_shared.sum(-1), required_all.sum(-1))
     vacancy_rate = _ratio(vacant.sum((-1, -2)), required_all.sum(-1), empty=0.0)
-    unsafe_months = (present[None] & ~safe).sum(0)   # (C, S): months of the monthly clock not operating safely
+    unsafe_months = (present[:, None] & ~safe).sum(1)   # (R, C, S): months of the monthly clock not operating safely
     return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate,
             "unsafe_months": unsafe_months}
