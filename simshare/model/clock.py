@@ -25,15 +25,18 @@ class Call(Event):
     Like :class:`simpy.Timeout`, it has succeeded, with value ``None``, from the moment it
     is made (what ``Environment.step`` checks once the callbacks have run); unlike it, it
     does not schedule itself, so the caller chooses the priority.  It is never triggered
-    again, so it keeps no reference to its environment.
+    again, so it keeps no reference to its environment.  ``subject`` and ``tag`` are for the
+    callback to read: what the call is about (a post group, a vacancy) and that subject's
+    version when it was scheduled (so that a superseded call can be ignored).
     """
 
-    __slots__ = ("callbacks",)
     _ok = True
     _value = None
 
-    def __init__(self, fn: Callable[[Event], None]):
+    def __init__(self, fn: Callable[[Event], None], subject: object = None, tag: int = 0):
         self.callbacks = [fn]
+        self.subject = subject
+        self.tag = tag
 
 
 def call_later(env: simpy.Environment, delay: float, fn: Callable[[Event], None], priority: int = NORMAL) -> None:

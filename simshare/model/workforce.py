@@ -21,7 +21,6 @@ at the later of the end of its hold and the release.
 from __future__ import annotations
 
 import math
-from functools import partial
 from itertools import chain
 from operator import attrgetter
 from typing import Callable
@@ -139,7 +138,8 @@ class Workforce(Deletions):
                  ledger: Ledger, agency: list[Flows]):
         self.env = env
         self.horizon = real.programme.horizon_months
-        self.schedule = env.schedule  # the hot path's events: Call(fn), NORMAL priority, a delay
+        self.schedule = env.schedule  # the hot path's events: Call(fn, subject, tag), NORMAL priority, a delay
+        self._leaving, self._filling = self._leave, self._fill  # the hot path's callbacks, bound once
         self.ss = ss
         self.ledger = ledger
         self.agency = agency
@@ -237,20 +237,7 @@ class Workforce(Deletions):
 
     def _schedule_leave(self, g: PostGroup, delay: float) -> None:
         g.next_leave = self.env.now + delay
-        self.schedule(Call(partial(self._leave, g, g.version)), NORMAL, delay)
-
-    def _joined(self, g: PostGroup) -> None:
-        """A new holder joins the group: the group's clock becomes the sooner of the pending
-        leaving time and the newcomer's own, which (leaving being memoryless) is exactly a
-        fresh draw at the group's new rate, without redrawing when the newcomer is later."""
-        g.filled += 1
-        rate = g.hazard * g.service.multiplier
-        if rate <= 0.0:
-            return
-        delay = (g.exp_draw or self._exp(g))() / rate
-        if self.env.now + delay < g.next_leave:
-            g.version += 1
-            self._schedule_leave(g, delay)
+        self.schedule(Call(self._leaving, g, g.version), NORMAL, delay)
 
     def set_multiplier(self, s: int, value: float) -> None:
         """Change service ``s``'s leaving multiplier and redraw its clocks."""
@@ -261,8 +248,10 @@ class Workforce(Deletions):
         for g in service.groups:
             self._reschedule(g)
 
-    def _leave(self, g: PostGroup, version: int, _event: object = None) -> None:
-        if version != g.version or g.filled <= 0:
+    def _leave(self, event: Call) -> None:
+        """A holder of group ``event.subject`` leaves (unless the group's clock has been redrawn since)."""
+        g = event.subject
+        if event.tag != g.version or g.filled <= 0:
             return
         service = g.service
         g.filled -= 1
@@ -270,7 +259,15 @@ class Workforce(Deletions):
             self._delete(g)
         else:
             self._open(g)
-        self._reschedule(g)
+        # the group's clock, redrawn for one holder fewer (``_reschedule``, written out: the hot path)
+        g.version += 1
+        rate = g.filled * g.hazard * service.multiplier
+        if rate <= 0.0:
+            g.next_leave = math.inf
+            return
+        delay = (g.exp_draw or self._exp(g))() / rate
+        g.next_leave = self.env.now + delay
+        self.schedule(Call(self._leaving, g, g.version), NORMAL, delay)
 
     # ------------------------------------------------------------------ vacancies
 
@@ -286,7 +283,7 @@ class Workforce(Deletions):
         agency = g.agency_cover
         uniform = g.uni_draw or self._uniform(g)
         if agency > 0 and uniform() < agency:
-            self.schedule(Call(partial(self._cover, vac)), NORMAL, g.agency_start)
+            self.schedule(Call(self._cover, vac), NORMAL, g.agency_start)
         failure = g.failure
         if failure >= 1.0:
             return  # every campaign fails: the post stays vacant
@@ -306,7 +303,7 @@ class Workforce(Deletions):
         if g.service.frozen and g.kind == ORDINARY:
             vac.frozen = True
             return
-        self.schedule(Call(partial(self._fill, vac, 0)), NORMAL, hold + first)
+        self.schedule(Call(self._filling, vac, 0), NORMAL, hold + first)
 
     def _add(self, g: PostGroup, opened: float, hold: float, search: float, cover: bool) -> None:
         """A vacancy open since ``opened`` (≤ now): recruitment from ``opened + hold`` for ``search``
@@ -317,7 +314,7 @@ class Workforce(Deletions):
         g.vacant += 1
         g.vacancies[vac] = None
         if cover:
-            self.schedule(Call(partial(self._cover, vac)), NORMAL, max(0.0, opened + g.agency_start - now))
+            self.schedule(Call(self._cover, vac), NORMAL, max(0.0, opened + g.agency_start - now))
         if search < math.inf:
             self._recruit(vac, vac.recruit_from)
 
@@ -325,7 +322,7 @@ class Workforce(Deletions):
         """Schedule the fill: campaigns from ``start`` (a time past, for a vacancy open at month 0), for
         ``search`` months."""
         delay = max(0.0, start + vac.search - self.env.now)
-        self.schedule(Call(partial(self._fill, vac, vac.ticket)), NORMAL, delay)
+        self.schedule(Call(self._filling, vac, vac.ticket), NORMAL, delay)
 
     def freeze(self, s: int) -> None:
         """Service ``s``'s recruitment freeze starts: ordinary vacancies not yet recruiting wait."""
@@ -350,7 +347,8 @@ class Workforce(Deletions):
                     vac.frozen = False
                     self._recruit(vac, max(vac.recruit_from, self.env.now))
 
-    def _cover(self, vac: Vacancy, _event: object = None) -> None:
+    def _cover(self, event: Call) -> None:
+        vac = event.subject
         if vac.open:
             vac.cover_from = self.env.now
             vac.group.covered += 1
@@ -364,11 +362,26 @@ class Workforce(Deletions):
             g.covered -= 1
             self._agency_cost(vac, self.env.now)
 
-    def _fill(self, vac: Vacancy, ticket: int, _event: object = None) -> None:
-        if not vac.open or ticket != vac.ticket:
+    def _fill(self, event: Call) -> None:
+        """Vacancy ``event.subject`` is filled (unless it has closed, or a freeze cancelled this fill):
+        the group's clock becomes the sooner of the pending leaving time and the newcomer's own, which
+        (leaving being memoryless) is exactly a fresh draw at the group's new rate, without redrawing
+        when the newcomer is later."""
+        vac = event.subject
+        if not vac.open or event.tag != vac.ticket:
             return
         self._close(vac)
-        self._joined(vac.group)
+        g = vac.group
+        g.filled += 1
+        rate = g.hazard * g.service.multiplier
+        if rate <= 0.0:
+            return
+        delay = (g.exp_draw or self._exp(g))() / rate
+        now = self.env.now
+        if now + delay < g.next_leave:
+            g.version += 1
+            g.next_leave = now + delay
+            self.schedule(Call(self._leaving, g, g.version), NORMAL, delay)
 
     def close_books(self) -> None:
         """At the horizon: agency cover still running accrues on (the evaluation clips it)."""
