@@ -58,6 +58,8 @@ def parameter_uniforms(ss: np.random.SeedSequence, paths: list[str]) -> np.ndarr
     fix, add or remove other parameters. The replication's parameter stream gives a
     128-bit key; each path's uniform is that key mixed with a hash of the path.
     """
+    if not paths:
+        return np.empty(0)
     key = child(ss, "parameters").generate_state(2, np.uint64)
     names = np.array([_key(p) for p in paths], dtype=np.uint64)
     with np.errstate(over="ignore"):

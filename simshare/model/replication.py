@@ -181,9 +181,9 @@ def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[
         if name in out:
             continue
         if name in _COUNTED:
-            out[name] = state[name].sum(-1)
+            out[name] = state[name][..., 0] + state[name][..., 1]  # over the two kinds of post
         elif name == "establishment":
-            out[name] = np.stack([p.establishment.sum(-1) for p in played])
+            out[name] = np.stack([p.establishment[..., 0] + p.establishment[..., 1] for p in played])
         else:
             out[name] = np.array([p.fields[name] for p in played])
     return {name: out[name] for name in names}

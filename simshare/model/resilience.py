@@ -15,6 +15,17 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
     return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
 
 
+def _kinds(counts: np.ndarray) -> np.ndarray:
+    """Counts (..., kind) summed over the two kinds (numpy's sum over a last axis of length 2 costs
+    a loop call per element; the sum of two whole slices does not)."""
+    return counts[..., 0] + counts[..., 1]
+
+
+def _councils(counts: np.ndarray) -> np.ndarray:
+    """Integer counts (R, T, C, S) summed over councils, (R, T, S) (exact in any order)."""
+    return np.einsum("rtcs->rts", counts)
+
+
 def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarray, deleted: np.ndarray,
                        establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
                        live: np.ndarray, disruption: np.ndarray, safe_staffing: np.ndarray) -> dict[str, np.ndarray]:
@@ -29,15 +40,15 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     """
     staffed = filled + covered                        # (R, T, C, S, K)
     required = establishment[:, None] - deleted       # (R, T, C, S, K)
-    staffed_all, required_all = staffed.sum(-1), required.sum(-1)          # (R, T, C, S)
+    staffed_all, required_all = _kinds(staffed), _kinds(required)          # (R, T, C, S)
     own = _ratio(staffed_all, required_all)
-    pooled = _ratio(staffed_all.sum(2), required_all.sum(2))               # (R, T, S)
+    pooled = _ratio(_councils(staffed_all), _councils(required_all))       # (R, T, S)
     live_b = live[:, :, None, :]
     ratio = np.where(live_b, pooled[:, :, None, :], own)
     effective = ratio - disruption[:, :, None, :]
     spec_staffed, spec_required = staffed[..., 1], required[..., 1]
     spec_own = (spec_required == 0) | (spec_staffed >= 1)
-    spec_pool = (spec_required.sum(2) == 0) | (spec_staffed.sum(2) >= 1)  # (R, T, S)
+    spec_pool = (_councils(spec_required) == 0) | (_councils(spec_staffed) >= 1)  # (R, T, S)
     specialist_ok = np.where(live_b, spec_pool[:, :, None, :], spec_own)
     safe = (effective >= np.asarray(safe_staffing, dtype=float)[:, None, None, None] - 1e-12) & specialist_ok \
         & present[:, None]
@@ -48,8 +59,9 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     resilience = _ratio((safe * weight[:, None]).sum(-1), weight.sum(2)[:, None])
 
     staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
-    staffing = _ratio(staffed_shared.sum(-1), required_all.sum(-1))
-    vacancy_rate = _ratio(vacant.sum((-1, -2)), required_all.sum(-1), empty=0.0)
+    required_council = np.einsum("rtcs->rtc", required_all)
+    staffing = _ratio(staffed_shared.sum(-1), required_council)
+    vacancy_rate = _ratio(np.einsum("rtcs->rtc", _kinds(vacant)), required_council, empty=0.0)
     unsafe_months = (present[:, None] & ~safe).sum(1)   # (R, C, S): months of the monthly clock not operating safely
     return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate,
             "unsafe_months": unsafe_months}

@@ -281,13 +281,13 @@ class Workforce(Deletions):
         g.vacant += 1
         g.vacancies[vac] = None
         agency = g.agency_cover
-        uniform = g.uni_draw or self._uniform(g)
-        if agency > 0 and uniform() < agency:
+        if agency > 0 and (g.uni_draw or self._uniform(g))() < agency:
             self.schedule(Call(self._cover, vac), NORMAL, g.agency_start)
         failure = g.failure
-        if failure >= 1.0:
-            return  # every campaign fails: the post stays vacant
         if failure > 0:
+            if failure >= 1.0:
+                return  # every campaign fails: the post stays vacant
+            uniform = g.uni_draw or self._uniform(g)
             failed = 0
             while uniform() < failure:
                 first += campaign()
