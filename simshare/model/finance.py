@@ -170,43 +170,69 @@ def _ramp_integral(delta: float, a: float, length: float) -> float:
     return math.exp(-delta * a) * (1.0 - math.exp(-dl) * (1.0 + dl)) / (delta * delta)
 
 
-def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) -> float:
-    """First month from which cumulative net savings stay ≥ 0, once in deficit (docs/model.md).
+def payback_month(cumulative_savings: np.ndarray, cumulative_costs: np.ndarray) -> np.ndarray:
+    """First month from which cumulative net savings stay ≥ 0, once in deficit (docs/model.md), for
+    each row of (..., T) cumulative savings and costs: shape (...).
 
     −inf ("no deficit": earlier than every month) when never in deficit; NaN when still in deficit at
     the horizon. Savings and costs that are equal in exact arithmetic may differ by rounding: a
     deficit smaller than 1e-12 of the amounts involved counts as none.
     """
     cumulative_net = cumulative_savings - cumulative_costs
-    scale = float(np.max(np.abs(cumulative_savings), initial=0.0) + np.max(np.abs(cumulative_costs), initial=0.0))
-    deficit = np.flatnonzero(cumulative_net < -1e-12 * scale)
-    if deficit.size == 0:
-        return -math.inf
-    last = int(deficit[-1])
-    return float(last + 1) if last + 1 < len(cumulative_net) else math.nan
+    T = cumulative_net.shape[-1]
+    scale = (np.max(np.abs(cumulative_savings), axis=-1, initial=0.0)
+             + np.max(np.abs(cumulative_costs), axis=-1, initial=0.0))
+    deficit = cumulative_net < -1e-12 * scale[..., None]
+    after = T - np.argmax(deficit[..., ::-1], axis=-1)  # one past the last month in deficit
+    return np.where(deficit.any(axis=-1), np.where(after < T, after.astype(float), math.nan), -math.inf)
 
 
 @dataclass(frozen=True, slots=True)
-class Money:
-    """A replication's money on the monthly clock ``t`` (docs/model.md, section 9; docs/results-layout.md): run-rates in £/yr, the rest in £.
+class Accounts:
+    """One replication's money per group (:class:`Ledger`) on the monthly clock, before it is added up
+    (:func:`money`): ``rates`` savings run-rates (£/yr) and ``saved``/``spent`` cumulative savings and
+    costs (£), each (groups, T); ``value`` each group's present value (£), (groups,); ``shares``
+    (groups × councils, rows summing to 1) who gains and pays what share of each group."""
 
-    ``service_*`` and ``npv_services`` are the reviews alone (joint management left out); ``council_*``
-    each council's share, (len(t), councils) or (councils,), summing to the totals;
-    ``savings_by_service`` each service's run-rate, (len(t), services).
+    rates: np.ndarray
+    saved: np.ndarray
+    spent: np.ndarray
+    value: np.ndarray
+    shares: np.ndarray
+
+
+def money(accounts: list[Accounts], services: int) -> dict[str, np.ndarray]:
+    """Every money output (docs/model.md, section 9; docs/results-layout.md) of R replications at
+    once, each (R, ...): run-rates in £/yr, the rest in £; ``services`` is the number of services
+    (the groups are the services, joint management, then the programme team).
+
+    ``service_*``, ``npv_services`` and ``payback_month`` are the reviews alone (joint management
+    left out); ``council_*`` each council's share, (R, T, councils) or (R, councils), summing to the
+    totals; ``savings_by_service`` each service's run-rate, (R, T, services).
     """
-
-    savings_run_rate: np.ndarray
-    service_savings_run_rate: np.ndarray
-    cumulative_savings: np.ndarray
-    cumulative_costs: np.ndarray
-    cumulative_net: np.ndarray
-    council_savings_run_rate: np.ndarray
-    council_cumulative_net: np.ndarray
-    npv: float
-    npv_services: float
-    council_npv: np.ndarray
-    payback_month: float
-    savings_by_service: np.ndarray
+    rates = np.stack([a.rates for a in accounts])   # (R, G, T)
+    saved = np.stack([a.saved for a in accounts])
+    spent = np.stack([a.spent for a in accounts])
+    value = np.stack([a.value for a in accounts])   # (R, G)
+    reviews = [g for g in range(services + 2) if g != services]  # every group but joint management
+    net = saved - spent
+    return dict(
+        savings_run_rate=rates.sum(axis=1),
+        service_savings_run_rate=rates[:, reviews].sum(axis=1),
+        cumulative_savings=saved.sum(axis=1),
+        cumulative_costs=spent.sum(axis=1),
+        cumulative_net=net.sum(axis=1),
+        # one product per replication: the same arithmetic whatever the number of replications
+        council_savings_run_rate=np.stack([r.T @ a.shares for r, a in zip(rates, accounts)]),
+        council_cumulative_net=np.stack([n.T @ a.shares for n, a in zip(net, accounts)]),
+        # a replication's groups added up alone: a sum over the rows of a 2-D block may be done in another
+        # order, and the last bit must not depend on how many replications are worked out together
+        npv=np.array([v.sum() for v in value]),
+        npv_services=np.array([v[reviews].sum() for v in value]),
+        council_npv=np.stack([v @ a.shares for v, a in zip(value, accounts)]),
+        payback_month=payback_month(saved[:, reviews].sum(axis=1), spent[:, reviews].sum(axis=1)),
+        savings_by_service=rates[:, :services].transpose(0, 2, 1),
+    )
 
 
 class Ledger:
@@ -223,26 +249,10 @@ class Ledger:
         self.savings = Flows(services + 2)
         self.costs = Flows(services + 2)
 
-    def evaluate(self, t: np.ndarray, shares: np.ndarray, discount_rate: float, horizon: float) -> Money:
-        """Every money output at months ``t``; ``shares`` (groups × councils, rows summing to 1) is who
-        gains and pays what share of each group."""
-        rates = self.savings.rates(t) * 12.0
-        saved, spent = self.savings.cumulatives(t), self.costs.cumulatives(t)
-        value = (self.savings.present_values(discount_rate, horizon)
-                 - self.costs.present_values(discount_rate, horizon))
-        reviews = [g for g in range(self.services + 2) if g != self.joint_management]
-        net = saved - spent
-        return Money(
-            savings_run_rate=rates.sum(axis=0),
-            service_savings_run_rate=rates[reviews].sum(axis=0),
-            cumulative_savings=saved.sum(axis=0),
-            cumulative_costs=spent.sum(axis=0),
-            cumulative_net=net.sum(axis=0),
-            council_savings_run_rate=rates.T @ shares,
-            council_cumulative_net=net.T @ shares,
-            npv=float(value.sum()),
-            npv_services=float(value[reviews].sum()),
-            council_npv=value @ shares,
-            payback_month=payback_month(saved[reviews].sum(axis=0), spent[reviews].sum(axis=0)),
-            savings_by_service=rates[: self.services].T,
-        )
+    def accounts(self, t: np.ndarray, shares: np.ndarray, discount_rate: float, horizon: float) -> Accounts:
+        """The ledger's money per group at months ``t`` (see :class:`Accounts`; :func:`money` adds it up)."""
+        return Accounts(rates=self.savings.rates(t) * 12.0, saved=self.savings.cumulatives(t),
+                        spent=self.costs.cumulatives(t),
+                        value=(self.savings.present_values(discount_rate, horizon)
+                               - self.costs.present_values(discount_rate, horizon)),
+                        shares=shares)

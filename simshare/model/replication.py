@@ -18,7 +18,7 @@ import simpy
 from ..config import Config, correlate, draw_values, replication_parameters
 from ..config.values import realise
 from ..seeds import parameter_uniforms
-from .finance import Flows, Ledger
+from .finance import Accounts, Flows, Ledger, money
 from .outputs import OUTPUTS, POST_STATES, Record
 from .programme import Programme
 from .resilience import workforce_measures
@@ -56,17 +56,19 @@ class Played:
     """One future played out, before the measures that are worked out for many futures at once.
 
     ``fields`` holds every output of :data:`~simshare.model.outputs.OUTPUTS` that is final per
-    future (milestones, money, agency cost, inputs, events); ``posts`` the monthly post counts
+    future (milestones, agency cost, inputs, events); ``accounts`` its money per group
+    (:class:`~simshare.model.finance.Accounts`); ``posts`` the monthly post counts
     shaped like ``SNAPSHOT_DIMS`` (month, state, council, service, kind); ``live`` and
     ``disruption`` (month, service); ``establishment`` (council, service, kind); ``present`` and
     ``budget`` (council, service); ``safe_staffing`` the realised threshold.
     """
 
-    __slots__ = ("fields", "posts", "live", "disruption", "establishment", "present", "budget", "safe_staffing")
+    __slots__ = ("fields", "accounts", "posts", "live", "disruption", "establishment", "present", "budget", "safe_staffing")
 
-    def __init__(self, fields: dict[str, object], posts: np.ndarray, live: np.ndarray, disruption: np.ndarray,
+    def __init__(self, fields: dict[str, object], accounts: Accounts, posts: np.ndarray, live: np.ndarray, disruption: np.ndarray,
                  establishment: np.ndarray, present: np.ndarray, budget: np.ndarray, safe_staffing: float):
         self.fields = fields
+        self.accounts = accounts
         self.posts = posts
         self.live = live
         self.disruption = disruption
@@ -123,15 +125,11 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
     programme.close_books()
 
     t = np.arange(T, dtype=float)
-    money = ledger.evaluate(t, share_matrix(real), real.programme.discount_rate, horizon)
+    accounts = ledger.accounts(t, share_matrix(real), real.programme.discount_rate, horizon)
     within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
     review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
     live_months = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
     fields = dict(
-        savings_run_rate=money.savings_run_rate,
-        cumulative_savings=money.cumulative_savings,
-        cumulative_costs=money.cumulative_costs,
-        cumulative_net=money.cumulative_net,
         reviews_complete=(approved[None, :] <= t[:, None] + 1e-9).sum(1),
         services_live=live_months.sum(1),
         agency_cost=np.stack([a.cumulative(t) for a in agency], axis=1),
@@ -141,31 +139,27 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
         reviews_complete_month=_last(list(approved), order),
         programme_complete_month=_last(list(went_live), order),
         dissolved_month=float(within([programme.dissolution.month])[0]),
-        npv=money.npv,
-        service_savings_run_rate=money.service_savings_run_rate,
-        council_savings_run_rate=money.council_savings_run_rate,
-        council_cumulative_net=money.council_cumulative_net,
-        npv_services=money.npv_services,
-        council_npv=money.council_npv,
-        savings_by_service=money.savings_by_service,
-        payback_month=money.payback_month,
         inputs=values,
         events=events,
     )
-    return Played(fields, workforce.post_counts(counts, T), live_months,
+    return Played(fields, accounts, workforce.post_counts(counts, T), live_months,
                   np.frombuffer(disruption, dtype=np.float64).reshape(T, S), workforce.establishment,
                   workforce.present, workforce.budget, real.programme.safe_staffing)
 
 
-#: the outputs worked out from the post counts, over many futures at once
+#: the outputs worked out over many futures at once: from the post counts, and from the money
 _MEASURED = ("vacancy_rate", "staffing", "resilience", "unsafe_months")
+_MONEY = ("savings_run_rate", "service_savings_run_rate", "cumulative_savings", "cumulative_costs",
+          "cumulative_net", "council_savings_run_rate", "council_cumulative_net", "npv", "npv_services",
+          "council_npv", "payback_month", "savings_by_service")
 _COUNTED = ("filled", "vacant", "covered", "deleted")
 
 
 def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """The outputs ``names`` (default: every one of :data:`~simshare.model.outputs.OUTPUTS`) of the
-    futures ``played``, each shaped (future, *dims); the monthly measures are worked out for all of
-    them at once (:func:`~simshare.model.resilience.workforce_measures`)."""
+    futures ``played``, each shaped (future, *dims); the monthly measures and the money are worked
+    out for all of them at once (:func:`~simshare.model.resilience.workforce_measures`,
+    :func:`~simshare.model.finance.money`)."""
     names = tuple(o.name for o in OUTPUTS) if names is None else names
     out: dict[str, np.ndarray] = {}
     if any(name in _MEASURED or name in _COUNTED for name in names):
@@ -177,6 +171,8 @@ def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[
             np.stack([p.establishment for p in played]), np.stack([p.present for p in played]),
             np.stack([p.budget for p in played]), np.stack([p.live for p in played]),
             np.stack([p.disruption for p in played]), np.array([p.safe_staffing for p in played])))
+    if any(name in _MONEY for name in names):
+        out.update(money([p.accounts for p in played], played[0].live.shape[1]))
     for name in names:
         if name in out:
             continue
