@@ -10,7 +10,6 @@ snapshot of the post counts after everything due at each month, and returns a
 from __future__ import annotations
 
 import math
-from array import array
 
 import numpy as np
 import simpy
@@ -103,7 +102,8 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
 
     T = horizon + 1
     counts: list[int] = []
-    live, disruption = array("b"), array("d")
+    live: list[bool] = []
+    disruption: list[float] = []  # lists, not arrays: extending an array from a list is several times slower
     peek, step = env.peek, env.step
     events = 0
     # step the clock by hand and take each month's snapshot after everything at that instant
@@ -119,8 +119,8 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
                     "programme) or a committee that meets or sends cases back almost continuously (raise "
                     "programme.committee_interval_months or programme.rework_months)")
         workforce.snapshot(counts)
-        live.extend(programme.is_live)
-        disruption.extend(programme.disruption)
+        live += programme.is_live
+        disruption += programme.disruption
     workforce.close_books()
     programme.close_books()
 
@@ -128,7 +128,7 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
     accounts = ledger.accounts(t, share_matrix(real), real.programme.discount_rate, horizon)
     within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
     review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
-    live_months = np.frombuffer(live, dtype=np.int8).reshape(T, S).astype(bool)
+    live_months = np.array(live, dtype=bool).reshape(T, S)
     fields = dict(
         reviews_complete=(approved[None, :] <= t[:, None] + 1e-9).sum(1),
         services_live=live_months.sum(1),
@@ -143,7 +143,7 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
         events=events,
     )
     return Played(fields, accounts, workforce.post_counts(counts, T), live_months,
-                  np.frombuffer(disruption, dtype=np.float64).reshape(T, S), workforce.establishment,
+                  np.array(disruption, dtype=float).reshape(T, S), workforce.establishment,
                   workforce.present, workforce.budget, real.programme.safe_staffing)
 
 

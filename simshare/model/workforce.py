@@ -404,7 +404,9 @@ class Workforce(Deletions):
         A group without posts never changes (nobody leaves, nothing opens or goes), so it
         is left out here and comes back as zeros in :meth:`post_counts`.
         """
-        out.extend(chain.from_iterable(map(_COUNTS, self._staffed)))
+        extend = out.extend
+        for g in self._staffed:  # a plain loop: twice as fast as chaining the groups' tuples for a few groups
+            extend(_COUNTS(g))
 
     def post_counts(self, snapshots: list[int], months: int) -> np.ndarray:
         """``months`` snapshots as int32 counts shaped like ``SNAPSHOT_DIMS``:
