@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..seeds import stream
 from .clock import call_later
 from .outputs import ORDINARY, SPECIALIST
+from .posts import PostGroup, ServicePosts
 
 if TYPE_CHECKING:
     from .business_case import BusinessCase
@@ -24,11 +25,10 @@ if TYPE_CHECKING:
 class Deletions:
     """Post deletions of the workforce (a mixin: it uses the workforce's groups, vacancies and flows).
 
-    Annotations name the workforce's classes (``PostGroup``, ``ServicePosts``) and the business case
-    without importing them. Savings, redundancy and harmonisation go in the ledger's service group.
+    Savings, redundancy and harmonisation go in the ledger's service group.
     """
 
-    def _delete(self, g: "PostGroup") -> None:
+    def _delete(self, g: PostGroup) -> None:
         """A post of ``g`` goes for good (its holder or vacancy already removed): it realises the case's
         S/k a year (never more than is left of realisation × S), whatever its own salary, and its pay
         leaves the staff cost that pay harmonisation applies to. Both go in service s's ledger group."""
@@ -74,7 +74,7 @@ class Deletions:
         else:
             self._end_attrition(service)
 
-    def _delete_vacancies(self, service: "ServicePosts") -> None:
+    def _delete_vacancies(self, service: ServicePosts) -> None:
         """Delete open ordinary vacancies of the service, longest open first."""
         open_ = [v for g in service.ordinary for v in g.vacancies]
         open_.sort(key=lambda v: v.opened)
@@ -82,7 +82,7 @@ class Deletions:
             self._close(vac)
             self._delete(vac.group)
 
-    def _end_attrition(self, service: "ServicePosts") -> None:
+    def _end_attrition(self, service: ServicePosts) -> None:
         """End of the attrition window: the remaining posts go, vacancies first, then by redundancy."""
         service.attrition_open = False
         self._delete_vacancies(service)

@@ -21,105 +21,21 @@ at the later of the end of its hold and the release.
 from __future__ import annotations
 
 import math
-from itertools import chain
 from operator import attrgetter
 from typing import Callable
 
 import numpy as np
 import simpy
 
-from ..config.values import CouncilValues, Occurrence, Realisation
+from ..config.values import Occurrence, Realisation
 from ..distributions import Sampler
 from ..seeds import stream
 from .clock import NORMAL, Call
 from .deletions import Deletions
 from .finance import Flows, Ledger
 from .outputs import KINDS, ORDINARY, POST_STATES, SPECIALIST
+from .posts import PostGroup, ServicePosts, Vacancy
 from .vacancies import MANY_CAMPAIGNS, equilibrium_vacancies
-
-
-class Vacancy:
-    """One open post: when it opened, when its recruitment starts and how long its campaigns take
-    (``search``, infinite when none can succeed), since when agency staff cover it (None if not),
-    and whether a recruitment freeze holds it (``ticket`` invalidates a fill the freeze cancelled)."""
-
-    __slots__ = ("group", "opened", "cover_from", "open", "recruit_from", "search", "ticket", "frozen")
-
-    def __init__(self, group: PostGroup, opened: float):
-        self.group = group
-        self.opened = opened
-        self.cover_from: float | None = None
-        self.open = True
-        self.recruit_from = opened
-        self.search = math.inf
-        self.ticket = 0
-        self.frozen = False
-
-
-class ServicePosts:
-    """What a service's post groups share: the leaving multiplier, pending deletions and what each saves."""
-
-    __slots__ = ("index", "groups", "ordinary", "multiplier", "to_delete", "attrition_open", "redundancy_cost",
-                 "frozen", "saving_per_post", "staff_left", "harmonisation")
-
-    def __init__(self, index: int):
-        self.index = index
-        self.groups: list[PostGroup] = []      # (council, kind) order
-        self.ordinary: list[PostGroup] = []    # council order
-        self.multiplier = 1.0                  # on the leaving hazard: in change, shared, or 1
-        self.to_delete = 0                     # posts the business case still has to delete
-        self.attrition_open = False            # whether leavers' posts go now instead of being recruited
-        self.redundancy_cost = 0.0             # £ a post deleted by redundancy
-        self.frozen = False                    # a recruitment freeze holds its ordinary vacancies
-        self.saving_per_post = 0.0             # £/yr a deleted post realises: the case's staff part ÷ k
-        self.staff_left = 0.0                  # £/yr of the staff part still to realise (realisation × S)
-        self.harmonisation = 0.0               # pay harmonisation, a share of the remaining staff cost a year
-
-
-class PostGroup:
-    """Alike posts of one council, service and kind: counts, rates, clock and random samplers.
-
-    ``hazard`` is the leaving rate per month per holder before the service's multiplier;
-    ``salary`` the loaded cost of a post (£/yr); ``next_leave`` the time of the group's
-    pending leaving event (a leaving event whose ``version`` is stale is ignored).
-    """
-
-    __slots__ = ("index", "council", "service", "kind", "council_values", "names",
-                 "establishment", "salary", "hazard", "agency_cover", "agency_start", "failure",
-                 "filled", "vacant", "covered", "deleted", "version", "vacancies", "next_leave",
-                 "rng", "exp_draw", "uni_draw", "hire_draw", "holds", "hold_draw")
-
-    def __init__(self, index: int, council: int, service: ServicePosts, kind: int,
-                 council_values: CouncilValues, service_name: str, establishment: int = 0, salary: float = 0.0):
-        """A group of ``establishment`` posts, all filled, at ``salary`` (£/yr); a group with
-        no posts (the council lacks the service, or it has no specialists) stays empty."""
-        self.index = index
-        self.council = council
-        self.service = service
-        self.kind = kind
-        self.council_values = council_values
-        self.names = (council_values.name, service_name, KINDS[kind])
-        self.establishment = establishment
-        self.salary = salary
-        self.hazard = council_values.turnover_annual / 12.0
-        self.agency_cover = council_values.agency_cover
-        self.agency_start = council_values.agency_start_months
-        self.failure = (council_values.specialist_recruitment_failure if kind == SPECIALIST
-                        else council_values.recruitment_failure)
-        self.filled = establishment
-        self.vacant = 0
-        self.covered = 0
-        self.deleted = 0
-        self.version = 0
-        self.vacancies: dict[Vacancy, None] = {}  # open vacancies, oldest first
-        self.next_leave = math.inf
-        self.rng: np.random.Generator | None = None
-        # samplers, made on first use (callers use ``group.exp_draw or workforce._exp(group)``)
-        self.exp_draw: Callable[[], float] | None = None
-        self.uni_draw: Callable[[], float] | None = None
-        self.hire_draw: Callable[[], float] | None = None
-        self.holds = council_values.vacancy_hold_months.fixed != 0.0  # whether vacancies wait before recruiting
-        self.hold_draw: Callable[[], float] | None = None
 
 
 _COUNTS = attrgetter(*POST_STATES)  # a group's counts, in POST_STATES order
@@ -267,17 +183,20 @@ class Workforce(Deletions):
             return
         delay = (g.exp_draw or self._exp(g))() / rate
         g.next_leave = self.env.now + delay
-        self.schedule(Call(self._leaving, g, g.version), NORMAL, delay)
+        # SimPy has finished with this event (its callbacks are None once they run): re-arm it for the
+        # group's next leaver rather than make another
+        event.callbacks = [self._leaving]
+        event.tag = g.version
+        self.schedule(event, NORMAL, delay)
 
     # ------------------------------------------------------------------ vacancies
 
     def _open(self, g: PostGroup) -> None:
         """Open a vacancy now (the post's holder has just gone, or the post is re-established) and
         recruit: a hold, then campaigns until one succeeds (none when every campaign fails)."""
-        env = self.env
-        campaign = g.hire_draw or self._campaign(g)
-        first = campaign()
-        vac = Vacancy(g, env.now)
+        now = self.env.now
+        first = (g.hire_draw or self._campaign(g))()
+        vac = Vacancy(g, now)
         g.vacant += 1
         g.vacancies[vac] = None
         agency = g.agency_cover
@@ -287,23 +206,25 @@ class Workforce(Deletions):
         if failure > 0:
             if failure >= 1.0:
                 return  # every campaign fails: the post stays vacant
-            uniform = g.uni_draw or self._uniform(g)
+            campaign, uniform = g.hire_draw, g.uni_draw or self._uniform(g)
             failed = 0
             while uniform() < failure:
                 first += campaign()
                 failed += 1
                 # with failure near 1 there could be millions of campaigns: once a search is long and already
                 # ends after the horizon, the post is not filled in the run, so stop drawing (exact)
-                if failed >= MANY_CAMPAIGNS and first > self.horizon - env.now:
+                if failed >= MANY_CAMPAIGNS and first > self.horizon - now:
                     return
         vac.search = first
-        hold = (g.hold_draw or self._hold(g))() if g.holds else 0.0
-        if hold:
-            vac.recruit_from += hold
+        if g.holds:
+            hold = (g.hold_draw or self._hold(g))()
+            if hold:
+                vac.recruit_from += hold
+                first += hold  # the fill comes after the hold and the campaigns
         if g.service.frozen and g.kind == ORDINARY:
             vac.frozen = True
             return
-        self.schedule(Call(self._filling, vac, 0), NORMAL, hold + first)
+        self.schedule(Call(self._filling, vac, 0), NORMAL, first)
 
     def _add(self, g: PostGroup, opened: float, hold: float, search: float, cover: bool) -> None:
         """A vacancy open since ``opened`` (≤ now): recruitment from ``opened + hold`` for ``search``
@@ -370,14 +291,20 @@ class Workforce(Deletions):
         vac = event.subject
         if not vac.open or event.tag != vac.ticket:
             return
-        self._close(vac)
         g = vac.group
+        now = self.env.now
+        # :meth:`_close`, written out (the hot path)
+        vac.open = False
+        g.vacant -= 1
+        del g.vacancies[vac]
+        if vac.cover_from is not None:
+            g.covered -= 1
+            self._agency_cost(vac, now)
         g.filled += 1
         rate = g.hazard * g.service.multiplier
         if rate <= 0.0:
             return
         delay = (g.exp_draw or self._exp(g))() / rate
-        now = self.env.now
         if now + delay < g.next_leave:
             g.version += 1
             g.next_leave = now + delay
