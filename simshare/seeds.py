@@ -76,9 +76,13 @@ def _assembled(ss: np.random.SeedSequence, mechanism: str, names: tuple[str, ...
 
 
 def child(ss: np.random.SeedSequence, mechanism: str, *names: str) -> np.random.SeedSequence:
-    """The child SeedSequence for a mechanism and the named entity (council, service, post group):
-    the pool of SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, mechanism number, *name hashes),
-    pool_size=ss.pool_size), whose state and streams it gives."""
+    """The child SeedSequence for a mechanism and the named entity (council, service, post group).
+
+    Its pool, hence its generated state, streams and spawned children, is that of
+    SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, mechanism number, *name hashes),
+    pool_size=ss.pool_size). Where ``ss`` was seeded by a non-negative integer with the default pool
+    size, it is seeded by the assembled words themselves (its ``entropy`` is that list and its
+    ``spawn_key`` empty); only those two attributes differ."""
     words = _assembled(ss, mechanism, names) if ss.pool_size == 4 else None
     if words is not None:
         return np.random.SeedSequence(words)

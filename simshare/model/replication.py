@@ -18,7 +18,7 @@ from ..config import Config, correlate, draw_values, replication_parameters
 from ..config.values import realise
 from ..seeds import parameter_uniforms
 from .finance import Accounts, Flows, Ledger, money
-from .outputs import OUTPUTS, POST_STATES, Record
+from .outputs import BY_NAME, OUTPUTS, POST_STATES, Record
 from .programme import Programme
 from .resilience import workforce_measures
 from .sharing import share_matrix
@@ -177,7 +177,8 @@ def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[
         if name in out:
             continue
         if name in _COUNTED:
-            out[name] = state[name][..., 0] + state[name][..., 1]  # over the two kinds of post
+            # over the two kinds of post, in the table's dtype
+            out[name] = np.add(state[name][..., 0], state[name][..., 1], dtype=BY_NAME[name].dtype)
         elif name == "establishment":
             out[name] = np.stack([p.establishment[..., 0] + p.establishment[..., 1] for p in played])
         else:
