@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..config import Config, ConfigWarning, load_config, parameter_paths
 from ..model.outputs import COLLECTED_OUTPUTS, DATASET_OUTPUTS, KINDS, POST_STATES, Output
@@ -62,40 +63,52 @@ def _config(text: str) -> Config:
 def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     """Run a chunk; return its first replication index and arrays shaped (scenario, replication, ...)."""
     configs = [_config(text) for text in task.configs]
-    n_s, n = len(configs), task.count
+    n = task.count
     out: dict[str, np.ndarray] = {}
     columns = [[task.parameters.index(p) for p in parameter_paths(cfg)] for cfg in configs]
     indices = np.arange(task.start, task.start + n) if task.streams is None else np.asarray(task.streams)
     # Monte Carlo parameters for the whole chunk in one vectorised draw (same values as one by one)
     values = [task.values[k] if task.values else replication_inputs(cfg, task.seed, indices, None)
               for k, cfg in enumerate(configs)]
-    # SimPy's reference cycles are collected after each batch, never mid-run; objects alive before
-    # the chunk (modules, configs) are frozen so that collection skips them
+    # SimPy's reference cycles are collected after each batch, never mid-run (generations 0 and 1 only: a
+    # full collection would reset the collector's count of long-lived objects, and the whole heap would
+    # be walked again soon after the chunk); objects alive before the chunk (modules, configs) are frozen
+    # so that collection skips them. The money's small matrix products run on one BLAS thread: the
+    # worker is one of many processes, and OpenBLAS's idle threads spinning between products cost more
+    # CPU than the products (measured: a tenth of a replication's time on 2 cores).
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
     try:
-        batch = batch_size(configs)
-        for first in range(0, n, batch):
-            rows = range(first, min(first + batch, n))
-            seeds = [replication_seed(task.seed, int(indices[j])) for j in rows]
-            for k, cfg in enumerate(configs):
-                arrays = measure([play(cfg, ss, values[k][j]) for ss, j in zip(seeds, rows)], COLLECTED)
-                for o in COLLECTED_OUTPUTS:
-                    value = arrays[o.name]
-                    if o.name not in out:
-                        out[o.name] = _allocate(o, value[0], n_s, n, len(task.parameters))
-                    if "parameter" in o.dims:  # the replication's own parameters, onto the run's union
-                        out[o.name][k, rows.start:rows.stop][:, columns[k]] = value
-                    else:
-                        out[o.name][k, rows.start:rows.stop] = value
-                del arrays
-            gc.collect()
+        with threadpool_limits(limits=1, user_api="blas"):
+            _run_batches(task, configs, values, columns, indices, out)
     finally:
         gc.unfreeze()
         if enabled:
             gc.enable()
     return task.start, out
+
+
+def _run_batches(task: Task, configs: list[Config], values: list[np.ndarray], columns: list[list[int]],
+                 indices: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    """Play the chunk's replications a batch at a time, every scenario of each, into ``out``."""
+    n_s, n = len(configs), task.count
+    batch = batch_size(configs)
+    for first in range(0, n, batch):
+        rows = range(first, min(first + batch, n))
+        seeds = [replication_seed(task.seed, int(indices[j])) for j in rows]
+        for k, cfg in enumerate(configs):
+            arrays = measure([play(cfg, ss, values[k][j]) for ss, j in zip(seeds, rows)], COLLECTED)
+            for o in COLLECTED_OUTPUTS:
+                value = arrays[o.name]
+                if o.name not in out:
+                    out[o.name] = _allocate(o, value[0], n_s, n, len(task.parameters))
+                if "parameter" in o.dims:  # the replication's own parameters, onto the run's union
+                    out[o.name][k, rows.start:rows.stop][:, columns[k]] = value
+                else:
+                    out[o.name][k, rows.start:rows.stop] = value
+            del arrays
+        gc.collect(1)
 
 
 def _allocate(o: Output, value, scenarios: int, count: int, parameters: int) -> np.ndarray:
