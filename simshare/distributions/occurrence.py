@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from itertools import chain
 from typing import Any, Callable, Iterator, Mapping
 
@@ -35,10 +36,24 @@ class Sampler:
 
 def _blocks(family: str, params: Mapping[str, Any], rng: np.random.Generator) -> Iterator[list[float]]:
     """Blocks of 8, 16, 32, … 1024 draws, for ever."""
+    drawer = _drawer(family, params, rng)
     block = 8
     while True:
-        yield draw(family, params, rng, block).tolist()
+        yield drawer(block).tolist()
         block = min(block * 2, 1024)
+
+
+def _drawer(family: str, p: Mapping[str, Any], rng: np.random.Generator) -> Callable[[int], np.ndarray]:
+    """:func:`draw` for one family, parameters and stream, as a function of the size alone: the common
+    families call numpy directly with their parameters worked out once (the same calls, the same values)."""
+    if family == "exponential":
+        return partial(rng.exponential, p["mean"])
+    if family == "lognormal":
+        s2 = math.log1p((p["sd"] / p["mean"]) ** 2)
+        return partial(rng.lognormal, math.log(p["mean"]) - s2 / 2, math.sqrt(s2))
+    if family == "uniform":
+        return partial(rng.uniform, p["min"], p["max"])
+    return partial(draw, family, p, rng)
 
 
 def draw(family: str, p: Mapping[str, Any], rng: np.random.Generator, size: int) -> np.ndarray:
