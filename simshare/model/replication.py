@@ -1,10 +1,11 @@
 """One replication: one possible future of the programme, on a SimPy environment of its own.
 
-:func:`run_replication` realises the config's values, wires the mechanisms together
-(workforce, programme, joint management's flows, the ledger of money), steps the clock month by month taking a
-snapshot of the post counts after everything due at each month, and returns a
-:class:`~simshare.model.outputs.Record`: one field per entry of
-:data:`~simshare.model.outputs.OUTPUTS`.
+:func:`play` realises the config's values, wires the mechanisms together (workforce, programme,
+joint management's flows, the ledger of money), steps the clock month by month taking a snapshot of
+the post counts after everything due at each month, and keeps what the outputs are made from.
+:func:`measure` turns a batch of played replications into every output of
+:data:`~simshare.model.outputs.OUTPUTS` at once, each shaped (replication, ...);
+:func:`run_replication` does both for one and returns its :class:`~simshare.model.outputs.Record`.
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ class Played:
     ``budget`` (council, service); ``safe_staffing`` the realised threshold.
     """
 
-    __slots__ = ("fields", "accounts", "posts", "live", "disruption", "establishment", "present", "budget", "safe_staffing")
+    __slots__ = ("fields", "accounts", "posts", "live", "disruption", "establishment", "present", "budget",
+                 "safe_staffing")
 
-    def __init__(self, fields: dict[str, object], accounts: Accounts, posts: np.ndarray, live: np.ndarray, disruption: np.ndarray,
-                 establishment: np.ndarray, present: np.ndarray, budget: np.ndarray, safe_staffing: float):
+    def __init__(self, fields: dict[str, object], accounts: Accounts, posts: np.ndarray, live: np.ndarray,
+                 disruption: np.ndarray, establishment: np.ndarray, present: np.ndarray, budget: np.ndarray,
+                 safe_staffing: float):
         self.fields = fields
         self.accounts = accounts
         self.posts = posts
