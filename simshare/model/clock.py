@@ -27,9 +27,9 @@ class Call(Event):
     does not schedule itself, so the caller chooses the priority, and it keeps no reference to
     its environment.  Once it has run (SimPy sets its ``callbacks`` to None), its owner may give
     it new callbacks and schedule it again (a post group's leaving call is re-armed for the
-    group's next leaver).  ``subject`` and ``tag`` are for the
-    callback to read: what the call is about (a post group, a vacancy) and that subject's
-    version when it was scheduled (so that a superseded call can be ignored).
+    group's next leaver).  ``subject`` and ``tag`` are for the callback to read: what the
+    call is about (a post group, a vacancy) and that subject's version when it was scheduled
+    (so that a superseded call can be ignored).
     """
 
     _ok = True
