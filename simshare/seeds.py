@@ -62,14 +62,15 @@ def _tail(mechanism: str, names: tuple[str, ...]) -> tuple[int, ...]:
 
 def _assembled(ss: np.random.SeedSequence, mechanism: str, names: tuple[str, ...]) -> np.ndarray | None:
     """The entropy words that SeedSequence(ss.entropy, spawn_key=ss.spawn_key + the child's key) mixes
-    into its pool, or None when ``ss`` was not seeded by a plain integer (then the slow way is taken).
+    into its pool, or None when ``ss`` was not seeded by a plain integer with the default pool size
+    (then the slow way is taken).
 
     A SeedSequence seeded by these words alone has the same pool, so the same generated state and
     streams; building it that way skips numpy's conversion of every key, which took half the time of
     making a stream (a replication of a large config makes a few hundred).
     """
     entropy = ss.entropy
-    if not isinstance(entropy, int) or entropy < 0:
+    if not isinstance(entropy, int) or entropy < 0 or ss.pool_size != 4:  # 4: SeedSequence's default
         return None
     words = _prefix(entropy, tuple(ss.spawn_key), ss.pool_size) + _tail(mechanism, names)
     return np.array(words, dtype=np.uint32)
@@ -83,7 +84,7 @@ def child(ss: np.random.SeedSequence, mechanism: str, *names: str) -> np.random.
     pool_size=ss.pool_size). Where ``ss`` was seeded by a non-negative integer with the default pool
     size, it is seeded by the assembled words themselves (its ``entropy`` is that list and its
     ``spawn_key`` empty); only those two attributes differ."""
-    words = _assembled(ss, mechanism, names) if ss.pool_size == 4 else None
+    words = _assembled(ss, mechanism, names)
     if words is not None:
         return np.random.SeedSequence(words)
     key = (*ss.spawn_key, MECHANISMS[mechanism], *map(_key, names))

@@ -21,7 +21,7 @@ from ..seeds import parameter_uniforms
 from .finance import Accounts, Flows, Ledger, money
 from .outputs import BY_NAME, OUTPUTS, POST_STATES, Record
 from .programme import Programme
-from .resilience import workforce_measures
+from .resilience import over_kinds, workforce_measures
 from .sharing import share_matrix
 from .workforce import Workforce
 
@@ -150,12 +150,11 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
                   workforce.present, workforce.budget, real.programme.safe_staffing)
 
 
-#: the outputs worked out over many futures at once: from the post counts, and from the money
+#: the outputs worked out from the post counts, over many futures at once (the money's are
+#: :func:`~simshare.model.finance.money`'s, every other one is in :attr:`Played.fields`)
 _MEASURED = ("vacancy_rate", "staffing", "resilience", "unsafe_months")
-_MONEY = ("savings_run_rate", "service_savings_run_rate", "cumulative_savings", "cumulative_costs",
-          "cumulative_net", "council_savings_run_rate", "council_cumulative_net", "npv", "npv_services",
-          "council_npv", "payback_month", "savings_by_service")
 _COUNTED = ("filled", "vacant", "covered", "deleted")
+_FROM_POSTS = (*_MEASURED, *_COUNTED, "establishment")
 
 
 def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
@@ -174,16 +173,15 @@ def measure(played: list[Played], names: tuple[str, ...] | None = None) -> dict[
             np.stack([p.establishment for p in played]), np.stack([p.present for p in played]),
             np.stack([p.budget for p in played]), np.stack([p.live for p in played]),
             np.stack([p.disruption for p in played]), np.array([p.safe_staffing for p in played])))
-    if any(name in _MONEY for name in names):
+    if any(name not in _FROM_POSTS and name not in played[0].fields for name in names):
         out.update(money([p.accounts for p in played], played[0].live.shape[1]))
     for name in names:
         if name in out:
             continue
         if name in _COUNTED:
-            # over the two kinds of post, in the table's dtype
-            out[name] = np.add(state[name][..., 0], state[name][..., 1], dtype=BY_NAME[name].dtype)
+            out[name] = over_kinds(state[name], BY_NAME[name].dtype)
         elif name == "establishment":
-            out[name] = np.stack([p.establishment[..., 0] + p.establishment[..., 1] for p in played])
+            out[name] = over_kinds(np.stack([p.establishment for p in played]))
         else:
             out[name] = np.array([p.fields[name] for p in played])
     return {name: out[name] for name in names}

@@ -15,10 +15,11 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float = 1.0) -> np.ndarray:
     return np.divide(num, den, out=np.full(np.broadcast(num, den).shape, empty), where=den > 0)
 
 
-def _kinds(counts: np.ndarray) -> np.ndarray:
-    """Counts (..., kind) summed over the two kinds (numpy's sum over a last axis of length 2 costs
-    a loop call per element; the sum of two whole slices does not)."""
-    return counts[..., 0] + counts[..., 1]
+def over_kinds(counts: np.ndarray, dtype: str | None = None) -> np.ndarray:
+    """Counts (..., kind) summed over the two kinds of post, shape (...), in ``dtype`` if given
+    (numpy's sum over a last axis of length 2 costs a loop call per element; adding the two whole
+    slices does not)."""
+    return np.add(counts[..., 0], counts[..., 1], dtype=dtype)
 
 
 def _councils(counts: np.ndarray) -> np.ndarray:
@@ -40,7 +41,7 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     """
     staffed = filled + covered                        # (R, T, C, S, K)
     required = establishment[:, None] - deleted       # (R, T, C, S, K)
-    staffed_all, required_all = _kinds(staffed), _kinds(required)          # (R, T, C, S)
+    staffed_all, required_all = over_kinds(staffed), over_kinds(required)  # (R, T, C, S)
     own = _ratio(staffed_all, required_all)
     pooled = _ratio(_councils(staffed_all), _councils(required_all))       # (R, T, S)
     live_b = live[:, :, None, :]
@@ -61,7 +62,7 @@ def workforce_measures(filled: np.ndarray, vacant: np.ndarray, covered: np.ndarr
     staffed_shared = np.where(live_b, ratio * required_all, staffed_all)
     required_council = np.einsum("rtcs->rtc", required_all)
     staffing = _ratio(staffed_shared.sum(-1), required_council)
-    vacancy_rate = _ratio(np.einsum("rtcs->rtc", _kinds(vacant)), required_council, empty=0.0)
+    vacancy_rate = _ratio(np.einsum("rtcs->rtc", over_kinds(vacant)), required_council, empty=0.0)
     unsafe_months = (present[:, None] & ~safe).sum(1)   # (R, C, S): months of the monthly clock not operating safely
     return {"resilience": resilience, "staffing": np.clip(staffing, 0.0, 1.0), "vacancy_rate": vacancy_rate,
             "unsafe_months": unsafe_months}

@@ -149,9 +149,7 @@ class Workforce(Deletions):
         if rate <= 0.0:
             g.next_leave = math.inf
             return
-        self._schedule_leave(g, (g.exp_draw or self._exp(g))() / rate)
-
-    def _schedule_leave(self, g: PostGroup, delay: float) -> None:
+        delay = (g.exp_draw or self._exp(g))() / rate
         g.next_leave = self.env.now + delay
         self.schedule(Call(self._leaving, g, g.version), NORMAL, delay)
 
