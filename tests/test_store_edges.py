@@ -215,6 +215,18 @@ def test_event_budget(tmp_path, capsys, monkeypatch):
     assert "budget of 5" in err and cfg.programme.name in err and "Traceback" not in err
 
 
+def test_event_budget_boundary():
+    """A budget of exactly the events a replication takes is enough; one fewer (or none) is refused,
+    and the events counted are the same whatever the budget."""
+    cfg = load_config(MINIMAL)
+    needed = run_replication(cfg, np.random.SeedSequence(3)).events
+    assert needed > 0
+    assert run_replication(cfg, np.random.SeedSequence(3), budget=needed).events == needed
+    for budget in (needed - 1, needed // 2, 0):
+        with pytest.raises(EventBudgetExceeded, match=f"budget of {budget:,} "):
+            run_replication(cfg, np.random.SeedSequence(3), budget=budget)
+
+
 @pytest.mark.parametrize("setup, args, message", [
     (lambda tmp: (tmp / "out" / "results.nc").mkdir(parents=True), lambda tmp: ["-o", str(tmp / "out")],
      "a folder of that name is in the way"),

@@ -134,7 +134,7 @@ class Deletions:
         for g, n in zip(groups, counts):
             for _ in range(n):
                 g.deleted -= 1
-                self._open(g)
+                self._open(g, self.env.now)
         return sum(counts)
 
 

@@ -109,18 +109,22 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
     disruption: list[float] = []  # lists, not arrays: extending an array from a list is several times slower
     peek, step = env.peek, env.step
     events = 0
-    # step the clock by hand and take each month's snapshot after everything at that instant
+    # step the clock by hand and take each month's snapshot after everything at that instant; the loop
+    # counts the month's events itself (``done``), and steps one past what is left of the budget only
+    # to find that the budget is exceeded
     for t in range(T):
-        while peek() <= t:
+        for done in range(budget - events + 1):
+            if peek() > t:
+                break
             step()
-            events += 1
-            if events > budget:
-                raise EventBudgetExceeded(
-                    f"config {cfg.programme.name!r}: one replication needed more than its budget of "
-                    f"{budget:,} simulation events (by month {t} of {horizon}); the usual causes are very many "
-                    "posts with high turnover (reduce the posts, the turnover or the horizon, or split the "
-                    "programme) or a committee that meets or sends cases back almost continuously (raise "
-                    "programme.committee_interval_months or programme.rework_months)")
+        else:
+            raise EventBudgetExceeded(
+                f"config {cfg.programme.name!r}: one replication needed more than its budget of "
+                f"{budget:,} simulation events (by month {t} of {horizon}); the usual causes are very many "
+                "posts with high turnover (reduce the posts, the turnover or the horizon, or split the "
+                "programme) or a committee that meets or sends cases back almost continuously (raise "
+                "programme.committee_interval_months or programme.rework_months)")
+        events += done
         workforce.snapshot(counts)
         live += programme.is_live
         disruption += programme.disruption
@@ -129,8 +133,10 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
 
     t = np.arange(T, dtype=float)
     accounts = ledger.accounts(t, share_matrix(real), real.programme.discount_rate, horizon)
-    within = lambda m: np.where(np.array(m) <= horizon + 1e-9, m, np.nan)  # noqa: E731
-    review_start, approved, went_live = within(programme.review_start), within(programme.approved), within(programme.live)
+    # each service's milestones, NaN where they fall after the horizon (or never come)
+    milestones = np.array([programme.review_start, programme.approved, programme.live], dtype=float)
+    review_start, approved, went_live = np.where(milestones <= horizon + 1e-9, milestones, np.nan)
+    dissolved = programme.dissolution.month
     live_months = np.array(live, dtype=bool).reshape(T, S)
     fields = dict(
         reviews_complete=(approved[None, :] <= t[:, None] + 1e-9).sum(1),
@@ -141,7 +147,7 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
         live=went_live,
         reviews_complete_month=_last(list(approved), order),
         programme_complete_month=_last(list(went_live), order),
-        dissolved_month=float(within([programme.dissolution.month])[0]),
+        dissolved_month=float(dissolved) if dissolved <= horizon + 1e-9 else math.nan,
         inputs=values,
         events=events,
     )

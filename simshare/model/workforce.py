@@ -167,12 +167,13 @@ class Workforce(Deletions):
         g = event.subject
         if event.tag != g.version or g.filled <= 0:
             return
+        now = g.next_leave  # the time this (current) call was scheduled for: SimPy's clock, exactly
         service = g.service
         g.filled -= 1
         if g.kind == ORDINARY and service.attrition_open and service.to_delete > 0:
             self._delete(g)
         else:
-            self._open(g)
+            self._open(g, now)
         # the group's clock, redrawn for one holder fewer (``_reschedule``, written out: the hot path)
         g.version += 1
         rate = g.filled * g.hazard * service.multiplier
@@ -180,7 +181,7 @@ class Workforce(Deletions):
             g.next_leave = math.inf
             return
         delay = (g.exp_draw or self._exp(g))() / rate
-        g.next_leave = self.env.now + delay
+        g.next_leave = now + delay
         # SimPy has finished with this event (its callbacks are None once they run): re-arm it for the
         # group's next leaver rather than make another
         event.callbacks = [self._leaving]
@@ -189,10 +190,10 @@ class Workforce(Deletions):
 
     # ------------------------------------------------------------------ vacancies
 
-    def _open(self, g: PostGroup) -> None:
-        """Open a vacancy now (the post's holder has just gone, or the post is re-established) and
-        recruit: a hold, then campaigns until one succeeds (none when every campaign fails)."""
-        now = self.env.now
+    def _open(self, g: PostGroup, now: float) -> None:
+        """Open a vacancy now (``now``, the clock's time: the post's holder has just gone, or the post
+        is re-established) and recruit: a hold, then campaigns until one succeeds (none when every
+        campaign fails)."""
         first = (g.hire_draw or self._campaign(g))()
         vac = Vacancy(g, now)
         g.vacant += 1
