@@ -33,6 +33,8 @@ from simshare.distributions import draw
 from simshare.model.replication import run_replication
 from simshare.model.vacancies import equilibrium_vacancies, size_biased
 
+from conftest import service, small_config
+
 SEED = 20_251_130
 Z = 4.0
 
@@ -44,11 +46,13 @@ EXPONENTIAL_4 = {"dist": "exponential", "mean": 4.0}
 
 
 def _config(horizon, council, services=None, order=(), **programme):
-    prog = {"name": "vacancy management check", "start": "2025-04-01", "horizon_months": horizon, "order": list(order)}
-    prog.update(programme)
-    services = services or [{"name": "Revenues", "budget": {"A": 500_000.0}, "posts": {"A": POSTS},
-                             "review_months": 1.0, "implementation_months": 1.0, "savings_fraction": 0.1}]
-    return simshare.load_config({"programme": prog, "councils": [council], "services": services})
+    """One council ``A`` (the ``council`` table) and, unless ``services`` are given, one service of
+    ``POSTS`` posts that the programme leaves alone (``order`` empty: the status quo)."""
+    services = services or [service("Revenues", review=1.0, implementation=1.0, budget={"A": 500_000.0},
+                                    posts={"A": POSTS})]
+    return simshare.load_config(small_config(services, councils=[council], horizon=horizon,
+                                             name="vacancy management check", start="2025-04-01",
+                                             order=list(order), **programme))
 
 
 def _council(recruitment, failure=0.0, hold=0.0, initial=0.0, **extra):
@@ -229,10 +233,10 @@ def _freeze_config(freeze: bool):
     """
     council = {"name": "A", "turnover_annual": 0.0, "recruitment_months": 1.0, "vacancy_hold_months": 5.0,
                "initial_vacancy_rate": 1.0}
-    service = {"name": "Revenues", "budget": {"A": 500_000.0}, "posts": {"A": 10}, "review_months": 4.0,
-               "implementation_months": 8.0, "savings_fraction": 0.1, "post_reduction_fraction": 0.5,
-               "attrition_window_months": 0.0, "redundancy_cost": 10_000.0, "recruitment_freeze": freeze}
-    return _config(24, council, [service], order=["Revenues"], committee_interval_months=1.0)
+    revenues = service("Revenues", review=4.0, implementation=8.0, budget={"A": 500_000.0}, posts={"A": 10},
+                       post_reduction_fraction=0.5, attrition_window_months=0.0, redundancy_cost=10_000.0,
+                       recruitment_freeze=freeze)
+    return _config(24, council, [revenues], order=["Revenues"], committee_interval_months=1.0)
 
 
 @pytest.mark.parametrize("seed", range(5))
