@@ -421,6 +421,16 @@ def test_precision_adds_replications_until_reached():
     assert_identical(first, ds.isel(replication=slice(0, 50)))
 
 
+def test_precision_on_a_councils_unsafe_months():
+    """A per-council row (service-months not operating safely) works as a target end to end: the run
+    records it, and the half-width it records is the one the results give."""
+    spec = "unsafe_months[Northton]:mean=1e6"
+    ds = simshare.simulate(SMALL, replications=5, seed=3, precision=spec)
+    assert ds.sizes["replication"] == 5 and int(ds.attrs["precision_reached"]) == 1
+    [(target, hw, ok)] = precision_reached(ds, parse_precision(spec))
+    assert ok and json.loads(ds.attrs["precision_half_widths"]) == {target.spec: hw}
+
+
 def test_precision_not_reached_by_the_ceiling_warns_and_is_recorded():
     """The API's default ceiling is the command line's, 20 × n; stopping short of a target is said and recorded."""
     with pytest.warns(PrecisionWarning, match=r"npv mean: half-width reached \S+, target 1 \(£\)"):

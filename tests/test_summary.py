@@ -308,6 +308,19 @@ def test_parse_precision_rejects_bad_specs(text, fragment):
     assert fragment in str(err.value)
 
 
+@pytest.mark.parametrize("prefix", ["council_npv", "lowest_resilience", "unsafe_months"])
+def test_parse_precision_per_council_rows(prefix):
+    """Every per-council row of the board table can be a precision target, its council checked."""
+    assert parse_precision(f"{prefix}[ South Bucks ]:p80=2", councils=COUNCILS) == [
+        PrecisionTarget(f"{prefix}[South Bucks]", "P80", 2.0)]
+    with pytest.raises(ValueError, match=rf"unknown council 'Wycombe' \(councils are: Chiltern, South Bucks\)"):
+        parse_precision(f"{prefix}[Wycombe]:P10=1", councils=COUNCILS)
+    with pytest.raises(ValueError, match="needs a council name"):
+        parse_precision(f"{prefix}[ ]:P10=1")
+    with pytest.raises(ValueError, match=rf"expected one of .*{prefix}\[COUNCIL\]"):
+        parse_precision(f"{prefix}:P10=1")
+
+
 def test_parse_precision_names_the_bad_part():
     with pytest.raises(ValueError) as err:
         parse_precision("npv:P50=50000,payback_month:P99=1")

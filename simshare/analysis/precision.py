@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import xarray as xr
 
-from .results import COUNCIL_NPV_PREFIX, RESILIENCE_PREFIX, ROWS, attr, outcomes, units_of
+from .results import COUNCIL_NPV_PREFIX, RESILIENCE_PREFIX, ROWS, UNSAFE_PREFIX, attr, outcomes, units_of
 from .statistics import STATISTICS, half_width, statistic_ci
 
 
@@ -41,6 +41,8 @@ class PrecisionTarget:
 
 
 SPEC_HELP = "VARIABLE:STAT=HALF_WIDTH, e.g. programme_complete_month:P80=1"
+#: the per-council rows a target may name, as ``PREFIX[COUNCIL]``
+COUNCIL_PREFIXES = (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX, UNSAFE_PREFIX)
 
 
 def split_specs(text: str) -> list[str]:
@@ -63,7 +65,7 @@ def split_specs(text: str) -> list[str]:
 def check_variable(variable: str, councils: Iterable[str] | None, part: str) -> str:
     if variable in ROWS:
         return variable
-    for prefix in (RESILIENCE_PREFIX, COUNCIL_NPV_PREFIX):
+    for prefix in COUNCIL_PREFIXES:
         if not (variable.startswith(prefix + "[") and variable.endswith("]")):
             continue
         council = variable[len(prefix) + 1 : -1].strip()
@@ -78,7 +80,7 @@ def check_variable(variable: str, councils: Iterable[str] | None, part: str) -> 
         return f"{prefix}[{council}]"
     raise ValueError(
         f"--precision {part!r}: unknown variable {variable!r}: expected one of "
-        f"{', '.join(ROWS)}, {COUNCIL_NPV_PREFIX}[COUNCIL], {RESILIENCE_PREFIX}[COUNCIL]"
+        f"{', '.join(ROWS)}, " + ", ".join(f"{prefix}[COUNCIL]" for prefix in COUNCIL_PREFIXES)
     )
 
 
@@ -86,7 +88,7 @@ def parse_precision(text: str, councils: Iterable[str] | None = None) -> list[Pr
     """Parse a ``--precision`` spec: comma-separated ``VARIABLE:STAT=HALF_WIDTH`` items.
 
     VARIABLE is a summary row (``npv``, ``savings_run_rate@target``, ...,
-    ``lowest_resilience[COUNCIL]``); STAT is P10, P50, P80, P90 or mean (case-insensitive);
+    ``council_npv[COUNCIL]``, ``lowest_resilience[COUNCIL]``, ``unsafe_months[COUNCIL]``); STAT is P10, P50, P80, P90 or mean (case-insensitive);
     HALF_WIDTH is a positive number in the variable's units (£, £/yr, months, share).
     ``councils``, when given, restricts the council names. Raises ``ValueError`` naming the bad part.
     """
