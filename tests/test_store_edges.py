@@ -217,13 +217,16 @@ def test_event_budget(tmp_path, capsys, monkeypatch):
 
 def test_event_budget_boundary():
     """A budget of exactly the events a replication takes is enough; one fewer (or none) is refused,
-    and the events counted are the same whatever the budget."""
+    and the events counted are the same whatever the budget; a negative budget is an error of its own."""
     cfg = load_config(MINIMAL)
     needed = run_replication(cfg, np.random.SeedSequence(3)).events
     assert needed > 0
     assert run_replication(cfg, np.random.SeedSequence(3), budget=needed).events == needed
     for budget in (needed - 1, needed // 2, 0):
         with pytest.raises(EventBudgetExceeded, match=f"budget of {budget:,} "):
+            run_replication(cfg, np.random.SeedSequence(3), budget=budget)
+    for budget in (-1, -needed):
+        with pytest.raises(ValueError, match=f"budget: expected a number of events ≥ 0, got {budget}"):
             run_replication(cfg, np.random.SeedSequence(3), budget=budget)
 
 

@@ -84,10 +84,12 @@ class Flows:
     # ------------------------------------------------------------------ evaluation
 
     def _by_group(self, entries: list, values: np.ndarray) -> np.ndarray:
-        """Sum the rows of ``values`` (one per entry) into one row per group."""
-        member = np.zeros((self.groups, len(entries)))
-        member[[e[-1] for e in entries], np.arange(len(entries))] = 1.0
-        return member @ values
+        """Sum the rows of ``values`` (one per entry) into one row per group, adding them in entry order:
+        not a matrix product, whose sums BLAS may split between threads (a result's last bit would then
+        depend on the machine's thread count)."""
+        out = np.zeros((self.groups,) + values.shape[1:])
+        np.add.at(out, [e[-1] for e in entries], values)
+        return out
 
     def rates(self, t: np.ndarray) -> np.ndarray:
         """Flow per month in force at each time ``t`` (lumps excluded), per group: (groups, len(t))."""
@@ -201,6 +203,13 @@ class Accounts:
     shares: np.ndarray
 
 
+def _shared(by_group: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Each council's part of money kept by group: ``by_group`` (G, T) and ``shares`` (G, C) give
+    (T, C), Σ_g by_group[g, t] × shares[g, c], the products added group after group (a reduction over
+    the first axis, which numpy does in order)."""
+    return (by_group[:, :, None] * shares[:, None, :]).sum(axis=0)
+
+
 def money(accounts: list[Accounts], services: int) -> dict[str, np.ndarray]:
     """Every money output (docs/model.md, section 9; docs/results-layout.md) of R replications at
     once, each (R, ...): run-rates in £/yr, the rest in £; ``services`` is the number of services
@@ -222,14 +231,16 @@ def money(accounts: list[Accounts], services: int) -> dict[str, np.ndarray]:
         cumulative_savings=saved.sum(axis=1),
         cumulative_costs=spent.sum(axis=1),
         cumulative_net=net.sum(axis=1),
-        # one product per replication: the same arithmetic whatever the number of replications
-        council_savings_run_rate=np.stack([r.T @ a.shares for r, a in zip(rates, accounts)]),
-        council_cumulative_net=np.stack([n.T @ a.shares for n, a in zip(net, accounts)]),
+        # each council's share, a replication at a time and added over the groups in order (not a matrix
+        # product: the last bit must depend neither on how many replications are worked out together
+        # nor on BLAS and its threads)
+        council_savings_run_rate=np.stack([_shared(r, a.shares) for r, a in zip(rates, accounts)]),
+        council_cumulative_net=np.stack([_shared(n, a.shares) for n, a in zip(net, accounts)]),
         # a replication's groups added up alone: a sum over the rows of a 2-D block may be done in another
         # order, and the last bit must not depend on how many replications are worked out together
         npv=np.array([v.sum() for v in value]),
         npv_services=np.array([v[reviews].sum() for v in value]),
-        council_npv=np.stack([v @ a.shares for v, a in zip(value, accounts)]),
+        council_npv=np.stack([_shared(v[:, None], a.shares)[0] for v, a in zip(value, accounts)]),
         payback_month=payback_month(saved[:, reviews].sum(axis=1), spent[:, reviews].sum(axis=1)),
         savings_by_service=rates[:, :services].transpose(0, 2, 1),
     )

@@ -82,7 +82,10 @@ class Played:
 
 def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: int = EVENT_BUDGET) -> Played:
     """Play out one future of the programme (``values`` in ``parameter_paths(cfg)`` order); see
-    :func:`run_replication`. Raises :class:`EventBudgetExceeded` past ``budget`` events."""
+    :func:`run_replication`. Raises :class:`EventBudgetExceeded` past ``budget`` events, ``ValueError``
+    when ``budget`` is negative."""
+    if budget < 0:
+        raise ValueError(f"budget: expected a number of events ≥ 0, got {budget!r}")
     values = np.asarray(values, dtype=float)
     real = realise(cfg, values)
     horizon = real.programme.horizon_months
@@ -200,7 +203,8 @@ def run_replication(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray 
     ``ss`` seeds every random stream of the replication (docs/model.md); ``values`` are the
     replication parameters in ``parameter_paths(cfg)`` order, drawn from ``ss`` when omitted.
     Shapes of the record's fields follow their dims in ``OUTPUTS`` (time = horizon + 1 months).
-    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events.
+    Raises :class:`EventBudgetExceeded` when the replication needs more than ``budget`` events
+    (``ValueError`` when ``budget`` is negative).
     """
     if values is None:
         values = draw_inputs(cfg, ss)
