@@ -87,9 +87,9 @@ def check_variable(variable: str, councils: Iterable[str] | None, part: str) -> 
 def parse_precision(text: str, councils: Iterable[str] | None = None) -> list[PrecisionTarget]:
     """Parse a ``--precision`` spec: comma-separated ``VARIABLE:STAT=HALF_WIDTH`` items.
 
-    VARIABLE is a summary row (``npv``, ``savings_run_rate@target``, ...,
-    ``council_npv[COUNCIL]``, ``lowest_resilience[COUNCIL]``, ``unsafe_months[COUNCIL]``); STAT is P10, P50, P80, P90 or mean (case-insensitive);
-    HALF_WIDTH is a positive number in the variable's units (£, £/yr, months, share).
+    VARIABLE is a summary row (``npv``, ``savings_run_rate@target``, ..., ``council_npv[COUNCIL]``,
+    ``lowest_resilience[COUNCIL]``, ``unsafe_months[COUNCIL]``); STAT is P10, P50, P80, P90 or mean
+    (case-insensitive); HALF_WIDTH is a positive number in the variable's units (£, £/yr, months, share).
     ``councils``, when given, restricts the council names. Raises ``ValueError`` naming the bad part.
     """
     if not isinstance(text, str) or not text.strip():
