@@ -86,7 +86,10 @@ class Flows:
     def _by_group(self, entries: list, values: np.ndarray) -> np.ndarray:
         """Sum the rows of ``values`` (one per entry) into one row per group, adding them in entry order:
         not a matrix product, whose sums BLAS may split between threads (a result's last bit would then
-        depend on the machine's thread count)."""
+        depend on the machine's thread count). One group (a council's agency cover, thousands of
+        windows) is a sum over the leading axis, which numpy adds row after row, as ``np.add.at`` does."""
+        if self.groups == 1:
+            return values.sum(axis=0, keepdims=True)
         out = np.zeros((self.groups,) + values.shape[1:])
         np.add.at(out, [e[-1] for e in entries], values)
         return out
