@@ -384,9 +384,13 @@ def small_configs(draw):
         services.append(svc)
     sharing = draw(st.sampled_from(["budget", "posts", "equal", "table"]))
     if sharing == "table":
-        weights = [draw(_num(0.0, 1.0)) for _ in names]
-        weights[0] += 0.1
-        sharing = {n: w / sum(weights) for n, w in zip(names, weights)}
+        weights = {n: draw(_num(0.0, 1.0)) for n in names}
+        weights[names[0]] += 0.1
+        for svc in services:  # a table that gives none of a service's councils a share is refused (tested elsewhere)
+            if not any(weights[c] > 0 for c in svc["posts"]):
+                weights[next(iter(svc["posts"]))] += 0.1
+        total = sum(weights.values())
+        sharing = {n: w / total for n, w in weights.items()}
     prog = {"name": "property", "start": "2015-04-01", "horizon_months": draw(st.integers(12, 48)),
             "review_teams": draw(st.integers(1, 3)), "support_capacity": draw(st.integers(1, 3)),
             "committee_interval_months": draw(st.sampled_from([1.0, 2.0])),
