@@ -73,10 +73,10 @@ def run_task(task: Task) -> tuple[int, dict[str, np.ndarray]]:
     # SimPy's reference cycles are collected after each batch, never mid-run (generations 0 and 1 only: a
     # full collection would reset the collector's count of long-lived objects, and the whole heap would
     # be walked again soon after the chunk); objects alive before the chunk (modules, configs) are frozen
-    # so that collection skips them. Any BLAS call (the correlations' linear algebra) runs on one thread:
-    # the worker is one of many processes, and OpenBLAS's idle threads spinning between calls cost more
-    # CPU than the calls (measured when the money used matrix products: a tenth of a replication's time on
-    # 2 cores). Results never depend on it: the model adds its sums in a fixed order, not by BLAS.
+    # so that collection skips them. Any BLAS call a replication still makes runs on one thread: the
+    # worker is one of many processes, and OpenBLAS's idle threads spinning between calls cost more CPU
+    # than the calls (measured when the money used matrix products: a tenth of a replication's time on 2
+    # cores). The model's own sums do not go through BLAS, so the results do not depend on this.
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()

@@ -131,10 +131,11 @@ class Deletions:
                 break
             if counts[i] < groups[i].deleted:
                 counts[i] += 1
+        now = self.env.now
         for g, n in zip(groups, counts):
             for _ in range(n):
                 g.deleted -= 1
-                self._open(g, self.env.now)
+                self._open(g, now)
         return sum(counts)
 
 

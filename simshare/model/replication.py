@@ -136,9 +136,10 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
 
     t = np.arange(T, dtype=float)
     accounts = ledger.accounts(t, share_matrix(real), real.programme.discount_rate, horizon)
-    # each service's milestones, NaN where they fall after the horizon (or never come)
+    # each service's milestones and the dissolution, NaN where they fall after the horizon (or never come)
+    last = horizon + 1e-9
     milestones = np.array([programme.review_start, programme.approved, programme.live], dtype=float)
-    review_start, approved, went_live = np.where(milestones <= horizon + 1e-9, milestones, np.nan)
+    review_start, approved, went_live = np.where(milestones <= last, milestones, np.nan)
     dissolved = programme.dissolution.month
     live_months = np.array(live, dtype=bool).reshape(T, S)
     fields = dict(
@@ -150,7 +151,7 @@ def play(cfg: Config, ss: np.random.SeedSequence, values: np.ndarray, budget: in
         live=went_live,
         reviews_complete_month=_last(list(approved), order),
         programme_complete_month=_last(list(went_live), order),
-        dissolved_month=float(dissolved) if dissolved <= horizon + 1e-9 else math.nan,
+        dissolved_month=float(dissolved) if dissolved <= last else math.nan,
         inputs=values,
         events=events,
     )
